@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Prison.Core.Jails;
+
+/// <summary>The parameters core owns, how they are read from a jail and applied to it.</summary>
+internal static class CoreJailParameters
+{
+    public static readonly JailParameter[] AllowFlags =
+    [
+        JailParameter.AllowFlag("allow.set_hostname", "Jail root may set the hostname"),
+        JailParameter.AllowFlag("allow.sysvipc", "Jail may use the parent's System V IPC (legacy: inherit)"),
+        JailParameter.AllowFlag("allow.raw_sockets", "Jail root may create raw sockets"),
+        JailParameter.AllowFlag("allow.mount", "Jail root may mount jail-friendly file systems"),
+    ];
+
+    public static readonly JailParameter[] All =
+    [
+        new("jid", JailParamType.Int, "Jail ID"),
+        new("name", JailParamType.String, "Jail name"),
+        new("parent", JailParamType.Int, "Jail parent ID") { ReadOnly = true },
+        new("host.hostname", JailParamType.String, "Jail hostname"),
+        new("persist", JailParamType.Bool, "Jail persistence"),
+        new("dying", JailParamType.Bool, "Jail is in the process of shutting down") { ReadOnly = true },
+        new("children.max", JailParamType.Int, "Maximum number of child jails"),
+        new("children.cur", JailParamType.Int, "Current number of child jails") { ReadOnly = true },
+        new("enforce_statfs", JailParamType.Int, "Jail mount visibility: 0, 1 or 2"),
+        new("lastjid", JailParamType.Int, "jail_get: the jail after this jid") { ReadOnly = true },
+        new("errmsg", JailParamType.String, "Error message returned by jail_set / jail_get"),
+        .. AllowFlags,
+    ];
+
+    /// <summary>Reads a core parameter's value, or null when the name is not core's.</summary>
+    public static string? Read(Jail jail, Jail viewer, string name) => name switch
+    {
+        "jid" => Int(jail.Id),
+        "name" => jail.NameRelativeTo(viewer),
+        "parent" => Int(ReferenceEquals(jail.Parent, viewer) || jail.Parent is null ? 0 : jail.Parent.Id),
+        "host.hostname" => jail.HostName,
+        "persist" => Bool(jail.Persist),
+        "dying" => Bool(jail.State == JailState.Dying),
+        "children.max" => Int(jail.ChildrenMax),
+        "children.cur" => Int(jail.ChildrenCur),
+        "enforce_statfs" => Int(jail.EnforceStatfs),
+        _ when name.StartsWith("allow.", StringComparison.Ordinal) => Bool(jail.IsAllowed(name)),
+        _ => null,
+    };
+
+    /// <summary>
+    /// Validates the core values of a <c>jail_set</c> against the jail's parent. Returns the first
+    /// problem with FreeBSD-style wording.
+    /// </summary>
+    public static SysResult<int> Validate(JailParams p, Jail parent)
+    {
+        if (p["children.max"] is { } cm && int.Parse(cm, CultureInfo.InvariantCulture) < 0)
+            return SysResult<int>.Fail(Errno.EINVAL, "children.max: must not be negative");
+        if (p["enforce_statfs"] is { } es)
+        {
+            var v = int.Parse(es, CultureInfo.InvariantCulture);
+            if (v is < 0 or > 2)
+                return SysResult<int>.Fail(Errno.EINVAL, "enforce_statfs: must be 0, 1 or 2");
+            if (v < parent.EnforceStatfs)
+                return SysResult<int>.Fail(Errno.EPERM, $"enforce_statfs: cannot be below the parent's ({parent.EnforceStatfs})");
+        }
+        if (p["host.hostname"] is { Length: > 255 })
+            return SysResult<int>.Fail(Errno.ENAMETOOLONG, "host.hostname: too long");
+        return SysResult<int>.Success(0);
+    }
+
+    /// <summary>Applies the core values (already validated) to the jail, under its mutex.</summary>
+    /// <returns>The change in <c>persist</c>: +1 set, -1 cleared, 0 unchanged.</returns>
+    public static int Apply(Jail jail, JailParams p)
+    {
+        var persistDelta = 0;
+        lock (jail.Mutex)
+        {
+            if (p["host.hostname"] is { } hn)
+                jail.HostName = hn;
+            if (p["children.max"] is { } cm)
+                jail.ChildrenMax = int.Parse(cm, CultureInfo.InvariantCulture);
+            if (p["enforce_statfs"] is { } es)
+                jail.EnforceStatfs = int.Parse(es, CultureInfo.InvariantCulture);
+            if (p["persist"] is { } ps && (ps == "true") != jail.Persist)
+            {
+                jail.Persist = ps == "true";
+                persistDelta = jail.Persist ? 1 : -1;
+            }
+            var allow = jail.Allow.ToHashSet(StringComparer.Ordinal);
+            foreach (var (name, value) in p)
+            {
+                if (!name.StartsWith("allow.", StringComparison.Ordinal))
+                    continue;
+                // As FreeBSD: a jail never holds a permission its parent lacks (silently masked).
+                if (value == "true" && jail.Parent!.IsAllowed(name))
+                    allow.Add(name);
+                else
+                    allow.Remove(name);
+            }
+            jail.Allow = allow.ToFrozenSetOrdinal();
+        }
+        return persistDelta;
+    }
+
+    private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string Bool(bool v) => v ? "true" : "false";
+}

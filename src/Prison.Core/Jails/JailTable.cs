@@ -1,0 +1,301 @@
+using Microsoft.Extensions.Logging;
+using Prison.Core.Services;
+
+namespace Prison.Core.Jails;
+
+/// <summary>
+/// FreeBSD's <c>allprison</c>: every jail by jid, the tree, and the life cycle of references
+/// (alive -> dying -> dead). The jail syscalls live in <see cref="JailSyscalls"/>.
+/// </summary>
+/// <remarks>
+/// Locking: <c>_listLock</c> (FreeBSD's <c>allprison_lock</c>, shared-exclusive as seed 003 made it)
+/// protects <c>_byJid</c>, <c>_lastJid</c> and every jail's <see cref="Jail.ChildrenCur"/>. Lookups and
+/// listings share it; inserting and freeing take it exclusively. No service callback ever runs while it
+/// is held: callers take the services lock first, then this one, and drop this one before calling out.
+/// </remarks>
+public sealed class JailTable
+{
+    private readonly ReaderWriterLockSlim _listLock = new(LockRecursionPolicy.NoRecursion);
+    private readonly Dictionary<int, Jail> _byJid = [];
+    private readonly Kernel _kernel;
+    private readonly ILogger _log;
+    private int _lastJid;
+
+    internal JailTable(Kernel kernel)
+    {
+        _kernel = kernel;
+        _log = kernel.LoggerFactory.CreateLogger("Prison.Jail");
+        Prison0 = new Jail(Jail.HostJid, "0", null, JailState.Alive)
+        {
+            ChildrenMax = Jail.MaxJid,
+            Persist = true,
+            Table = this,
+        };
+        Prison0.InitReferences(1);
+        Prison0.AddUserReference();
+        Prison0.Allow = CoreJailParameters.AllowFlags.Select(p => p.Name).ToFrozenSetOrdinal();
+        _byJid[0] = Prison0;
+        Parameters = new JailParameterRegistry();
+        foreach (var p in CoreJailParameters.All)
+            Parameters.Add(p);
+        Syscalls = new JailSyscalls(kernel, this);
+    }
+
+    /// <summary>prison0, the host.</summary>
+    public Jail Prison0 { get; }
+
+    /// <summary>The known jail parameters.</summary>
+    public JailParameterRegistry Parameters { get; }
+
+    /// <summary>jail_set, jail_get, jail_attach, jail_remove.</summary>
+    public JailSyscalls Syscalls { get; }
+
+    /// <summary>
+    /// <c>security.jail.mount_allowed</c> (seed 003): the legacy default for <c>allow.mount</c> of jails
+    /// created without saying.
+    /// </summary>
+    public bool DefaultMountAllowed { get; set; }
+
+    /// <summary>True when the calling thread holds the prison-list lock (tests assert callbacks never do).</summary>
+    internal bool IsListLockHeld => _listLock.IsReadLockHeld || _listLock.IsWriteLockHeld;
+
+    /// <summary>Finds a jail by jid in any state but creating and dead (a kernel-internal lookup).</summary>
+    public Jail? Find(int jid)
+    {
+        _listLock.EnterReadLock();
+        try
+        {
+            return _byJid.TryGetValue(jid, out var j) && j.State is JailState.Alive or JailState.Dying ? j : null;
+        }
+        finally
+        {
+            _listLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Finds a jail <paramref name="viewer"/> can see (a strict descendant; FreeBSD's
+    /// <c>prison_find_child</c>) by jid or by name relative to the viewer. Dying jails only when asked.
+    /// </summary>
+    public Jail? FindVisible(Jail viewer, string jidOrName, bool includeDying = false)
+    {
+        _listLock.EnterReadLock();
+        try
+        {
+            if (int.TryParse(jidOrName, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jid))
+            {
+                return _byJid.TryGetValue(jid, out var byJid) && viewer.IsAncestorOf(byJid) && IsListed(byJid, includeDying)
+                    ? byJid : null;
+            }
+            var full = viewer.IsHost ? jidOrName : viewer.Name + "." + jidOrName;
+            // An alive jail wins over dying ones of the same name (a name may be reused while the old jail dies).
+            return _byJid.Values.Where(j => j.Name == full && viewer.IsAncestorOf(j) && IsListed(j, includeDying))
+                .OrderBy(j => j.State).ThenByDescending(j => j.Id).FirstOrDefault();
+        }
+        finally
+        {
+            _listLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>The jails <paramref name="viewer"/> can see (its descendants), in jid order.</summary>
+    public IReadOnlyList<Jail> List(Jail viewer, bool includeDying = false)
+    {
+        _listLock.EnterReadLock();
+        try
+        {
+            return _byJid.Values.Where(j => viewer.IsAncestorOf(j) && IsListed(j, includeDying)).OrderBy(j => j.Id).ToArray();
+        }
+        finally
+        {
+            _listLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>Every jail that exists (prison0 included, creating ones excluded), in jid order.</summary>
+    internal Jail[] SnapshotAll()
+    {
+        _listLock.EnterReadLock();
+        try
+        {
+            return _byJid.Values.Where(j => j.State is JailState.Alive or JailState.Dying).OrderBy(j => j.Id).ToArray();
+        }
+        finally
+        {
+            _listLock.ExitReadLock();
+        }
+    }
+
+    /// <summary>
+    /// Inserts a jail in the <see cref="JailState.Creating"/> state: it holds its jid and name and counts
+    /// against its ancestors' <c>children.max</c>, but lookups do not see it.
+    /// </summary>
+    internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid)
+    {
+        _listLock.EnterWriteLock();
+        try
+        {
+            if (!parent.IsAlive)
+                return SysResult<Jail>.Fail(Errno.ENOENT, $"jail \"{parent.Name}\" not found");
+            if (_byJid.Values.Any(j => j.Name == name && j.State is JailState.Alive or JailState.Creating))
+                return SysResult<Jail>.Fail(Errno.EEXIST, $"jail \"{name}\" already exists");
+            for (var p = parent; p is not null; p = p.Parent)
+            {
+                if (p.ChildrenCur >= p.ChildrenMax)
+                    return SysResult<Jail>.Fail(Errno.EPERM, "prison limit exceeded");
+            }
+            int jid;
+            if (requestedJid > 0)
+            {
+                if (_byJid.ContainsKey(requestedJid))
+                    return SysResult<Jail>.Fail(Errno.EEXIST, $"jail {requestedJid} already exists");
+                jid = requestedJid;
+            }
+            else if (AllocateJid() is { } free)
+            {
+                jid = free;
+            }
+            else
+            {
+                return SysResult<Jail>.Fail(Errno.EAGAIN, "no free jail id");
+            }
+            var jail = new Jail(jid, name == "" ? jid.ToString(System.Globalization.CultureInfo.InvariantCulture) : name, parent, JailState.Creating)
+            {
+                Table = this,
+            };
+            jail.InitReferences(1);
+            _byJid[jid] = jail;
+            for (var p = parent; p is not null; p = p.Parent)
+                p.ChildrenCur++;
+            parent.Hold();
+            return SysResult<Jail>.Success(jail);
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Undoes <see cref="InsertPlaceholder"/> for a creation that failed.</summary>
+    internal void DropPlaceholder(Jail jail)
+    {
+        Unlink(jail);
+        jail.Parent!.Release();
+    }
+
+    /// <summary>Makes a created jail visible.</summary>
+    internal void Publish(Jail jail)
+    {
+        _listLock.EnterWriteLock();
+        try
+        {
+            jail.SetState(JailState.Alive);
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
+        _log.LogDebug("jail {Jid} {Name} created under {Parent}", jail.Id, jail.Name, jail.Parent!.Id);
+    }
+
+    /// <summary>Drops a process's (or persist's) user reference; the last one starts the jail dying.</summary>
+    internal void DropUserReference(Jail jail)
+    {
+        if (jail.DropUserReference() == 0)
+            BeginDying(jail, killProcesses: false);
+    }
+
+    /// <summary>
+    /// alive -> dying: marks the jail, kills its processes (jail_remove), runs every service's
+    /// <c>remove</c> method, and drops the alive reference. Idempotent.
+    /// </summary>
+    internal void BeginDying(Jail jail, bool killProcesses)
+    {
+        if (jail.IsHost)
+            return;
+        bool droppedPersist;
+        lock (jail.Mutex)
+        {
+            if (jail.State != JailState.Alive)
+                return;
+            jail.SetState(JailState.Dying);
+            droppedPersist = jail.Persist;
+            jail.Persist = false;
+        }
+        if (droppedPersist)
+            jail.DropUserReference();
+        if (killProcesses)
+            _kernel.Processes.KillJail(jail);
+        var services = _kernel.Services;
+        services.ServicesLock.EnterReadLock();
+        try
+        {
+            services.RemoveAll(jail);
+        }
+        finally
+        {
+            services.ServicesLock.ExitReadLock();
+        }
+        _log.LogDebug("jail {Jid} {Name} is dying", jail.Id, jail.Name);
+        jail.Release();
+    }
+
+    /// <summary>The last reference went: destroy callbacks, then the jid is free.</summary>
+    internal void Free(Jail jail)
+    {
+        var services = _kernel.Services;
+        services.ServicesLock.EnterReadLock();
+        try
+        {
+            services.DestroyAll(jail);
+        }
+        finally
+        {
+            services.ServicesLock.ExitReadLock();
+        }
+        Unlink(jail);
+        _log.LogDebug("jail {Jid} {Name} freed", jail.Id, jail.Name);
+        jail.Parent?.Release();
+    }
+
+    private void Unlink(Jail jail)
+    {
+        _listLock.EnterWriteLock();
+        try
+        {
+            jail.SetState(JailState.Dead);
+            _byJid.Remove(jail.Id);
+            for (var p = jail.Parent; p is not null; p = p.Parent)
+                p.ChildrenCur--;
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>The lowest free jid above the last one handed out, wrapping to 1 (never 0).</summary>
+    private int? AllocateJid()
+    {
+        var candidate = _lastJid;
+        for (var tries = 0; tries < Jail.MaxJid; tries++)
+        {
+            candidate = candidate >= Jail.MaxJid ? 1 : candidate + 1;
+            if (!_byJid.ContainsKey(candidate))
+            {
+                _lastJid = candidate;
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static bool IsListed(Jail j, bool includeDying) =>
+        j.State == JailState.Alive || (includeDying && j.State == JailState.Dying);
+}
+
+internal static class FrozenSetExtensions
+{
+    public static System.Collections.Frozen.FrozenSet<string> ToFrozenSetOrdinal(this IEnumerable<string> items) =>
+        System.Collections.Frozen.FrozenSet.ToFrozenSet(items, StringComparer.Ordinal);
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prison.Core.Jails;
+using Prison.Core.Modules;
+using Prison.Core.Procs;
+using Prison.Core.Services;
+using Prison.Core.Sysctl;
+using Prison.Core.Syscalls;
+
+namespace Prison.Core;
+
+/// <summary>Options for a <see cref="Kernel"/>.</summary>
+public sealed class KernelOptions
+{
+    /// <summary>Where log output goes (categories: <c>Prison.Kpi</c>, <c>Prison.Jail</c>, <c>Prison.Module.NAME</c>, ...).</summary>
+    public ILoggerFactory LoggerFactory { get; init; } = NullLoggerFactory.Instance;
+
+    /// <summary>The clock for IPC times (atime, ctime, ...); inject a fake one for deterministic snapshots.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>The initial <c>kern.module_path</c>: folders searched by kldload, separated by ';'.</summary>
+    public string? ModulePath { get; init; }
+}
+
+/// <summary>
+/// A Prison kernel: prison0 and its jails, the jail services KPI, processes, sysctl, the syscall
+/// table and loadable modules. Everything a userland command does goes through it.
+/// </summary>
+public sealed class Kernel : IDisposable
+{
+    /// <summary>Boots a kernel: prison0 exists, with an <c>init</c> process (pid 1, root) in it.</summary>
+    public Kernel(KernelOptions? options = null)
+    {
+        options ??= new KernelOptions();
+        LoggerFactory = options.LoggerFactory;
+        Time = options.Time;
+        Sysctl = new SysctlTree();
+        Syscalls = new SyscallTable();
+        Jails = new JailTable(this);
+        Services = new ServiceRegistry(this);
+        Processes = new ProcessTable(this);
+        Modules = new ModuleManager(this, options.ModulePath);
+        CoreSysctls.Register(this);
+        Init = Processes.Spawn(Ucred.Root(Prison0), "init").Value;
+    }
+
+    /// <summary>The logger factory.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider Time { get; }
+
+    /// <summary>The jail list and the jail syscalls.</summary>
+    public JailTable Jails { get; }
+
+    /// <summary>prison0, the host.</summary>
+    public Jail Prison0 => Jails.Prison0;
+
+    /// <summary>The jail services KPI.</summary>
+    public ServiceRegistry Services { get; }
+
+    /// <summary>The process table.</summary>
+    public ProcessTable Processes { get; }
+
+    /// <summary>The sysctl tree.</summary>
+    public SysctlTree Sysctl { get; }
+
+    /// <summary>The syscall table.</summary>
+    public SyscallTable Syscalls { get; }
+
+    /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
+    public ModuleManager Modules { get; }
+
+    /// <summary>pid 1: root in prison0, the parent of processes the kernel starts.</summary>
+    public Proc Init { get; }
+
+    /// <summary>Unloads every module, newest first.</summary>
+    public void Dispose() => Modules.UnloadAll();
+}

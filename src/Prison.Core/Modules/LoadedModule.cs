@@ -1,0 +1,57 @@
+namespace Prison.Core.Modules;
+
+/// <summary>A module's state as kldstat shows it.</summary>
+public enum ModuleState
+{
+    /// <summary>Loaded and running.</summary>
+    Loaded,
+    /// <summary>Unloaded; its load context is waiting to be collected.</summary>
+    UnloadPending,
+    /// <summary>Unloaded, but its load context was not collected (something still references the plugin).</summary>
+    Leaked,
+}
+
+/// <summary>A loaded (or unloaded-but-leaked) module.</summary>
+public sealed class LoadedModule
+{
+    internal LoadedModule(int id, KernelModule module, ModuleContext context, string? path)
+    {
+        Id = id;
+        Module = module;
+        Name = module.Name;
+        Version = module.Version;
+        Context = context;
+        Path = path;
+        DependsOn = module.DependsOn;
+    }
+
+    /// <summary>The kldstat id (1 is the kernel itself; modules start at 2).</summary>
+    public int Id { get; }
+
+    /// <summary>The module name.</summary>
+    public string Name { get; }
+
+    /// <summary>The module version.</summary>
+    public Version Version { get; }
+
+    /// <summary>The file it was loaded from, or null for a module linked into the host.</summary>
+    public string? Path { get; }
+
+    /// <summary>Modules this one needs.</summary>
+    public IReadOnlyList<string> DependsOn { get; }
+
+    /// <summary>The state.</summary>
+    public ModuleState State { get; internal set; }
+
+    /// <summary>References: 1, plus one per loaded module that depends on this one.</summary>
+    public int References { get; internal set; } = 1;
+
+    /// <summary>The registrar (what the module registered).</summary>
+    public ModuleContext Context { get; }
+
+    /// <summary>The module instance (null after unload, so the plugin's types can be collected).</summary>
+    public KernelModule? Module { get; internal set; }
+
+    /// <summary>The plugin's load context, when loaded from a file (weakly held after unload).</summary>
+    internal WeakReference? LoadContext { get; set; }
+}

@@ -1,0 +1,152 @@
+using Microsoft.Extensions.Logging;
+using Prison.Core.Procs;
+
+namespace Prison.Core.Modules;
+
+/// <summary>
+/// kldload / kldunload / kldstat. Modules are <see cref="KernelModule"/>s: linked into the host
+/// (<see cref="LoadInstance"/>) or loaded from a plugin file on a collectible load context.
+/// </summary>
+/// <remarks>Locking: <c>_lock</c> serialises loads and unloads and protects the module list; it is held
+/// while a module's hooks run, so a module's Load must not load or unload modules itself.</remarks>
+public sealed partial class ModuleManager
+{
+    private readonly Kernel _kernel;
+    private readonly ILogger _log;
+    private readonly Lock _lock = new();
+    private readonly List<LoadedModule> _modules = [];
+    private int _lastId = 1;
+
+    internal ModuleManager(Kernel kernel, string? modulePath)
+    {
+        _kernel = kernel;
+        _log = kernel.LoggerFactory.CreateLogger("Prison.Modules");
+        ModulePath = modulePath ?? DefaultModulePath();
+        kernel.Sysctl.Add(new Sysctl.SysctlString("kern.module_path", "module load search path",
+            _ => ModulePath, v =>
+            {
+                ModulePath = v;
+                return Errno.OK;
+            }));
+    }
+
+    /// <summary><c>kern.module_path</c>: folders searched by name, separated by ';'.</summary>
+    public string ModulePath { get; set; }
+
+    /// <summary>Every module kldstat lists (loaded ones, and unloaded ones whose context leaked).</summary>
+    public IReadOnlyList<LoadedModule> List()
+    {
+        lock (_lock)
+            return _modules.ToArray();
+    }
+
+    /// <summary>Finds a loaded module by name.</summary>
+    public LoadedModule? Find(string name)
+    {
+        lock (_lock)
+            return _modules.FirstOrDefault(m => m.Name == name && m.State == ModuleState.Loaded);
+    }
+
+    /// <summary>
+    /// Loads a module linked into the host (no plugin file): the same registration, ownership and
+    /// unload rules as a plugin. EEXIST when a module of that name is loaded.
+    /// </summary>
+    public SysResult<LoadedModule> LoadInstance(KernelModule module, Ucred? caller = null)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        if (caller is not null && Priv.Check(caller, Privilege.KldLoad) != Errno.OK)
+            return SysResult<LoadedModule>.Fail(Errno.EPERM, "kldload: not permitted");
+        lock (_lock)
+            return Start(module, path: null);
+    }
+
+    /// <summary>
+    /// kldunload: asks the module (an EBUSY refusal changes nothing), refuses while a loaded module
+    /// depends on it, then undoes every registration in reverse (services get destroy on every jail,
+    /// syscalls are drained) and releases the module. <paramref name="force"/> skips the module's own
+    /// veto, like <c>kldunload -f</c>, but never the dependency check.
+    /// </summary>
+    public SysResult<int> Unload(Ucred caller, string name, bool force = false)
+    {
+        if (Priv.Check(caller, Privilege.KldUnload) != Errno.OK)
+            return SysResult<int>.Fail(Errno.EPERM, "kldunload: not permitted");
+        lock (_lock)
+        {
+            var loaded = _modules.FirstOrDefault(m => (m.Name == name || m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == name) && m.State == ModuleState.Loaded);
+            if (loaded is null)
+                return SysResult<int>.Fail(Errno.ENOENT, $"can't find file {name}");
+            var dependents = _modules.Where(m => m.State == ModuleState.Loaded && m.DependsOn.Contains(loaded.Name)).Select(m => m.Name).ToArray();
+            if (dependents.Length > 0)
+                return SysResult<int>.Fail(Errno.EBUSY, $"{loaded.Name} is needed by {string.Join(", ", dependents)}");
+            var veto = loaded.Module!.QueryUnload(loaded.Context);
+            if (veto != Errno.OK && !force)
+                return SysResult<int>.Fail(veto, $"{loaded.Name}: module busy");
+            Stop(loaded);
+            return SysResult<int>.Success(loaded.Id);
+        }
+    }
+
+    /// <summary>Unloads every module, newest first, without asking (kernel shutdown).</summary>
+    public void UnloadAll()
+    {
+        lock (_lock)
+        {
+            foreach (var m in _modules.Where(m => m.State == ModuleState.Loaded).Reverse().ToArray())
+                Stop(m);
+        }
+    }
+
+    private SysResult<LoadedModule> Start(KernelModule module, string? path)
+    {
+        if (_modules.Any(m => m.Name == module.Name && m.State == ModuleState.Loaded))
+            return SysResult<LoadedModule>.Fail(Errno.EEXIST, $"module {module.Name} already loaded");
+        foreach (var dep in module.DependsOn)
+        {
+            if (!_modules.Any(m => m.Name == dep && m.State == ModuleState.Loaded))
+                return SysResult<LoadedModule>.Fail(Errno.ENOENT, $"{module.Name} depends on {dep}, which is not loaded");
+        }
+        var context = new ModuleContext(_kernel, module.Name);
+        try
+        {
+            module.Load(context);
+        }
+        catch (Exception ex)
+        {
+            _log.LogWarning(ex, "module {Module} failed to load; undoing its registrations", module.Name);
+            context.UndoAll();
+            return ex is KernelErrorException k
+                ? SysResult<LoadedModule>.Fail(k.Error, $"{module.Name}: {k.Message}")
+                : SysResult<LoadedModule>.Fail(Errno.EDOOFUS, $"{module.Name}: {ex.Message}");
+        }
+        var loaded = new LoadedModule(++_lastId, module, context, path);
+        foreach (var dep in module.DependsOn)
+            _modules.First(m => m.Name == dep && m.State == ModuleState.Loaded).References++;
+        _modules.Add(loaded);
+        _log.LogInformation("module {Module} {Version} loaded (id {Id})", loaded.Name, loaded.Version, loaded.Id);
+        return SysResult<LoadedModule>.Success(loaded);
+    }
+
+    private void Stop(LoadedModule loaded)
+    {
+        loaded.Context.UndoAll();
+        try
+        {
+            loaded.Module!.Unload(loaded.Context);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "module {Module} threw from Unload", loaded.Name);
+        }
+        foreach (var dep in loaded.DependsOn)
+        {
+            var d = _modules.FirstOrDefault(m => m.Name == dep && m.State == ModuleState.Loaded);
+            if (d is not null)
+                d.References--;
+        }
+        loaded.Module = null;
+        _modules.Remove(loaded);
+        _log.LogInformation("module {Module} unloaded", loaded.Name);
+    }
+
+    private static string DefaultModulePath() => Path.Combine(AppContext.BaseDirectory, "plugins");
+}

@@ -1,0 +1,119 @@
+using Prison.Core.Jails;
+
+namespace Prison.Core.Procs;
+
+/// <summary>The life cycle of a process.</summary>
+public enum ProcState
+{
+    /// <summary>Running.</summary>
+    Running,
+    /// <summary>Exited (or killed); exit hooks have run.</summary>
+    Exited,
+}
+
+/// <summary>
+/// A process (FreeBSD's <c>struct proc</c>): pid, parent, credential, threads. Real .NET threads make
+/// syscalls on behalf of a process; a blocked call wakes with <see cref="Errno.EINTR"/> when the
+/// process is signalled or killed (see <see cref="InterruptToken"/>).
+/// </summary>
+public sealed class Proc
+{
+    private readonly Lock _lock = new();
+    private CancellationTokenSource _interrupt = new();
+    private volatile Ucred _cred;
+    private int _threads = 1;
+
+    internal Proc(int pid, Proc? parent, Ucred cred, string command)
+    {
+        Pid = pid;
+        Parent = parent;
+        _cred = cred;
+        Command = command;
+    }
+
+    /// <summary>Process id.</summary>
+    public int Pid { get; }
+
+    /// <summary>The parent process, or null for a process started by the kernel.</summary>
+    public Proc? Parent { get; }
+
+    /// <summary>The command name shown by <c>ps</c>.</summary>
+    public string Command { get; }
+
+    /// <summary>The current credential.</summary>
+    public Ucred Cred => _cred;
+
+    /// <summary>The jail the process belongs to.</summary>
+    public Jail Jail => _cred.Jail;
+
+    /// <summary>The process state.</summary>
+    public ProcState State { get; private set; }
+
+    /// <summary>Number of threads (jail_attach requires 1).</summary>
+    public int ThreadCount => Volatile.Read(ref _threads);
+
+    /// <summary>True when the process shares its address space with another (rfork RFMEM / vfork).</summary>
+    public bool SharesAddressSpace { get; set; }
+
+    /// <summary>
+    /// Cancelled when the process is signalled or killed. A blocking syscall observes the token it read
+    /// when it started to wait, and returns EINTR when it fires.
+    /// </summary>
+    public CancellationToken InterruptToken
+    {
+        get
+        {
+            lock (_lock)
+                return _interrupt.Token;
+        }
+    }
+
+    /// <summary>True once the process has exited or been killed.</summary>
+    public bool HasExited => State == ProcState.Exited;
+
+    /// <summary>Models thread creation (the process is no longer single-threaded).</summary>
+    public void AddThread() => Interlocked.Increment(ref _threads);
+
+    /// <summary>Models a thread exit.</summary>
+    public void RemoveThread()
+    {
+        if (Interlocked.Decrement(ref _threads) < 1)
+        {
+            Interlocked.Increment(ref _threads);
+            throw new InvalidOperationException("a process keeps at least one thread");
+        }
+    }
+
+    /// <summary>Delivers a signal: every call blocked right now returns EINTR.</summary>
+    public void Signal()
+    {
+        CancellationTokenSource old;
+        lock (_lock)
+        {
+            old = _interrupt;
+            if (State != ProcState.Exited)
+                _interrupt = new CancellationTokenSource();
+        }
+        old.Cancel();
+        if (State != ProcState.Exited)
+            old.Dispose();
+    }
+
+    /// <summary>Replaces the credential (setuid, setgid, jail_attach).</summary>
+    internal void SetCred(Ucred cred) => _cred = cred;
+
+    internal void MarkExited()
+    {
+        CancellationTokenSource cts;
+        lock (_lock)
+        {
+            State = ProcState.Exited;
+            cts = _interrupt;
+        }
+        // The token stays cancelled forever: any later blocking attempt returns EINTR at once.
+        cts.Cancel();
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"pid {Pid} ({Command}, jail {Jail.Id})";
+}

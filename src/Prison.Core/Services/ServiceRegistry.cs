@@ -1,0 +1,314 @@
+using Microsoft.Extensions.Logging;
+using Prison.Core.Jails;
+using Prison.Core.Procs;
+
+namespace Prison.Core.Services;
+
+/// <summary>
+/// The jail services KPI (FreeBSD's <c>prison_service_register</c>, grown into osd(9)): dynamic
+/// per-jail slots with create/destroy callbacks and osd-style methods.
+/// </summary>
+/// <remarks>
+/// <para>Guarantees, for every (jail, service) pair: <c>create</c> at most once; <c>destroy</c> exactly
+/// once iff <c>create</c> succeeded; nothing after <c>destroy</c>. <c>create</c> runs for every jail alive
+/// at registration and for every jail created later. Registration and jail creation are all or nothing.</para>
+/// <para>Locking (Linux's pernet rwsem): <see cref="ServicesLock"/> is taken exclusively by register and
+/// deregister, and shared by jail creation, jail removal and jail free, so a registration can neither
+/// miss a jail nor call <c>create</c> twice. The prison-list lock is never held while a callback runs.
+/// Slot reads take no lock at all.</para>
+/// </remarks>
+public sealed class ServiceRegistry
+{
+    private readonly Kernel _kernel;
+    private readonly ILogger _log;
+    private readonly List<IServiceSlot?> _slots = [];
+
+    internal ServiceRegistry(Kernel kernel)
+    {
+        _kernel = kernel;
+        _log = kernel.LoggerFactory.CreateLogger("Prison.Kpi");
+    }
+
+    /// <summary>Register/deregister exclusive; jail create/remove/free shared. Recursion lets a destroy
+    /// callback release another jail's last reference.</summary>
+    internal ReaderWriterLockSlim ServicesLock { get; } = new(LockRecursionPolicy.SupportsRecursion);
+
+    /// <summary>The length of the slot table (freed slots in the middle included).</summary>
+    public int SlotTableLength
+    {
+        get
+        {
+            ServicesLock.EnterReadLock();
+            try
+            {
+                return _slots.Count;
+            }
+            finally
+            {
+                ServicesLock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>The registered services in slot order.</summary>
+    public IReadOnlyList<IServiceSlot> Registered
+    {
+        get
+        {
+            ServicesLock.EnterReadLock();
+            try
+            {
+                return _slots.OfType<IServiceSlot>().ToArray();
+            }
+            finally
+            {
+                ServicesLock.ExitReadLock();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers a service: allocates a slot (the lowest free one), registers its parameters and runs
+    /// <c>create</c> for every jail alive now, prison0 first, in jid order.
+    /// </summary>
+    /// <exception cref="KernelErrorException">
+    /// EEXIST when the name or one of its parameters is taken; the create callback's error (EDOOFUS for
+    /// a plain exception) when <c>create</c> failed for a jail, after <c>destroy</c> ran for every jail
+    /// already created, in reverse. Nothing stays registered.
+    /// </exception>
+    public ServiceSlot<T> Register<T>(JailServiceDefinition<T> definition) where T : class
+    {
+        ArgumentNullException.ThrowIfNull(definition);
+        if (string.IsNullOrWhiteSpace(definition.Name))
+            throw new KernelErrorException(Errno.EINVAL, "a service needs a name");
+        ServicesLock.EnterWriteLock();
+        try
+        {
+            if (_slots.Any(s => s?.Name == definition.Name))
+                throw new KernelErrorException(Errno.EEXIST, $"service {definition.Name} is already registered");
+            foreach (var p in definition.Parameters)
+            {
+                if (_kernel.Jails.Parameters.Find(p.Name) is not null)
+                    throw new KernelErrorException(Errno.EEXIST, $"parameter {p.Name} is already registered");
+            }
+
+            var index = _slots.IndexOf(null);
+            if (index < 0)
+            {
+                index = _slots.Count;
+                _slots.Add(null);
+            }
+            var slot = new ServiceSlot<T>(this, index, definition);
+            _slots[index] = slot;
+            try
+            {
+                CreateForExistingJails(slot);
+            }
+            catch
+            {
+                FreeIndex(index);
+                slot.IsRegistered = false;
+                throw;
+            }
+            foreach (var p in definition.Parameters)
+                _kernel.Jails.Parameters.Add(p with { Owner = definition.Name });
+            _log.LogDebug("service {Service} registered in slot {Slot}", definition.Name, index);
+            return slot;
+        }
+        finally
+        {
+            ServicesLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>Deregisters <paramref name="slot"/>; see <see cref="ServiceSlot{T}.Deregister"/>.</summary>
+    internal void Deregister(IServiceSlot slot)
+    {
+        ServicesLock.EnterWriteLock();
+        try
+        {
+            if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
+                return;
+            // Newest jails first: children go before the parents they may depend on.
+            foreach (var jail in _kernel.Jails.SnapshotAll().Reverse())
+            {
+                if (jail.GetSlotState(slot.Index) == SlotState.Created)
+                    DestroyOne(slot, jail);
+                jail.SetSlotState(slot.Index, SlotState.None);
+                jail.WriteSlot(slot.Index, null);
+            }
+            foreach (var p in slot.Parameters)
+                _kernel.Jails.Parameters.Remove(p.Name);
+            slot.MarkDeregistered();
+            FreeIndex(slot.Index);
+            _log.LogDebug("service {Service} deregistered from slot {Slot}", slot.Name, slot.Index);
+        }
+        finally
+        {
+            ServicesLock.ExitWriteLock();
+        }
+    }
+
+    // --- called by the jail table, under the services lock held shared -----------------
+
+    /// <summary>Runs <c>create</c> of every service for a jail being created; unwinds on failure.</summary>
+    internal SysResult<int> CreateAll(Jail jail, JailParams parameters)
+    {
+        var done = new List<IServiceSlot>();
+        foreach (var slot in SnapshotSlots())
+        {
+            try
+            {
+                jail.WriteSlot(slot.Index, slot.CreateFor(jail, parameters));
+                jail.SetSlotState(slot.Index, SlotState.Created);
+                done.Add(slot);
+                _log.LogDebug("create {Service} for jail {Jid}", slot.Name, jail.Id);
+            }
+            catch (Exception ex)
+            {
+                _log.LogWarning(ex, "create {Service} failed for new jail {Jid}; unwinding {Count} services", slot.Name, jail.Id, done.Count);
+                Unwind(jail, done);
+                return Failure(ex, slot);
+            }
+        }
+        return SysResult<int>.Success(done.Count);
+    }
+
+    /// <summary>Runs one method of every service in slot order; the first error stops.</summary>
+    internal SysResult<int> RunMethod(JailMethodKind kind, Jail jail, JailParams parameters, Ucred? caller, Proc? process = null)
+    {
+        foreach (var slot in SnapshotSlots())
+        {
+            if (kind != JailMethodKind.Check && jail.State != JailState.Creating && jail.GetSlotState(slot.Index) != SlotState.Created)
+                continue;
+            Errno error;
+            try
+            {
+                error = slot.Invoke(kind, jail, parameters, caller, process);
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "{Method} method of {Service} threw for jail {Jid}", kind, slot.Name, jail.Id);
+                return Failure(ex, slot);
+            }
+            if (error != Errno.OK)
+            {
+                var message = parameters["errmsg"];
+                parameters.Remove("errmsg");
+                return SysResult<int>.Fail(error, message);
+            }
+        }
+        return SysResult<int>.Success(0);
+    }
+
+    /// <summary>Unwinds every service created for a jail whose creation failed, in reverse order.</summary>
+    internal void UnwindAll(Jail jail) =>
+        Unwind(jail, SnapshotSlots().Where(s => jail.GetSlotState(s.Index) == SlotState.Created).ToList());
+
+    /// <summary>The jail started dying: <c>remove</c> methods, errors logged and ignored.</summary>
+    internal void RemoveAll(Jail jail)
+    {
+        foreach (var slot in SnapshotSlots())
+        {
+            if (jail.GetSlotState(slot.Index) != SlotState.Created)
+                continue;
+            try
+            {
+                var error = slot.Invoke(JailMethodKind.Remove, jail, new JailParams(), null, null);
+                if (error != Errno.OK)
+                    _log.LogWarning("remove method of {Service} returned {Errno} for jail {Jid}", slot.Name, error, jail.Id);
+            }
+            catch (Exception ex)
+            {
+                _log.LogError(ex, "remove method of {Service} threw for jail {Jid}", slot.Name, jail.Id);
+            }
+            _log.LogDebug("remove {Service} for jail {Jid}", slot.Name, jail.Id);
+        }
+    }
+
+    /// <summary>The jail's last reference went: <c>destroy</c> for every created service, in reverse.</summary>
+    internal void DestroyAll(Jail jail)
+    {
+        foreach (var slot in SnapshotSlots().Reverse())
+        {
+            if (jail.GetSlotState(slot.Index) == SlotState.Created)
+                DestroyOne(slot, jail);
+        }
+        jail.TrimSlots(0);
+    }
+
+    private void CreateForExistingJails(IServiceSlot slot)
+    {
+        var done = new List<Jail>();
+        foreach (var jail in _kernel.Jails.SnapshotAll().Where(j => j.State == JailState.Alive))
+        {
+            try
+            {
+                jail.WriteSlot(slot.Index, slot.CreateFor(jail, null));
+                jail.SetSlotState(slot.Index, SlotState.Created);
+                done.Add(jail);
+                _log.LogDebug("create {Service} for existing jail {Jid}", slot.Name, jail.Id);
+            }
+            catch (Exception ex)
+            {
+                _log.LogWarning(ex, "create {Service} failed for jail {Jid}; unwinding registration over {Count} jails", slot.Name, jail.Id, done.Count);
+                jail.WriteSlot(slot.Index, null);
+                for (var i = done.Count - 1; i >= 0; i--)
+                {
+                    DestroyOne(slot, done[i]);
+                    done[i].SetSlotState(slot.Index, SlotState.None);
+                    done[i].WriteSlot(slot.Index, null);
+                }
+                var failure = Failure(ex, slot);
+                throw new KernelErrorException(failure.Error, failure.Message ?? "create failed");
+            }
+        }
+    }
+
+    private void Unwind(Jail jail, List<IServiceSlot> created)
+    {
+        for (var i = created.Count - 1; i >= 0; i--)
+        {
+            DestroyOne(created[i], jail);
+            _log.LogDebug("unwind {Service} for jail {Jid}", created[i].Name, jail.Id);
+        }
+    }
+
+    private void DestroyOne(IServiceSlot slot, Jail jail)
+    {
+        // Mark first: whatever destroy does, it never runs twice for this pair.
+        jail.SetSlotState(slot.Index, SlotState.Destroyed);
+        try
+        {
+            slot.DestroyFor(jail);
+            _log.LogDebug("destroy {Service} for jail {Jid}", slot.Name, jail.Id);
+        }
+        catch (Exception ex)
+        {
+            _log.LogError(ex, "destroy {Service} threw for jail {Jid}; teardown goes on", slot.Name, jail.Id);
+        }
+        jail.WriteSlot(slot.Index, null);
+    }
+
+    private IServiceSlot[] SnapshotSlots()
+    {
+        // Called with the services lock held (shared or exclusive): the table cannot change under us.
+        return _slots.OfType<IServiceSlot>().ToArray();
+    }
+
+    private void FreeIndex(int index)
+    {
+        _slots[index] = null;
+        if (index != _slots.Count - 1)
+            return;
+        // Shrink only when the last slot is freed (seed 003), and then drop every trailing hole.
+        while (_slots.Count > 0 && _slots[^1] is null)
+            _slots.RemoveAt(_slots.Count - 1);
+        foreach (var jail in _kernel.Jails.SnapshotAll())
+            jail.TrimSlots(_slots.Count);
+    }
+
+    private static SysResult<int> Failure(Exception ex, IServiceSlot slot) => ex is KernelErrorException k
+        ? SysResult<int>.Fail(k.Error, $"{slot.Name}: {k.Message}")
+        : SysResult<int>.Fail(Errno.EDOOFUS, $"{slot.Name}: {ex.Message}");
+}

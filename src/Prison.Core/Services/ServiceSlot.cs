@@ -1,0 +1,113 @@
+using Prison.Core.Jails;
+
+namespace Prison.Core.Services;
+
+/// <summary>
+/// A registered service's handle to its slot in every jail (seed 003's
+/// <c>prison_service_data_get/set/del</c>). Reads are lock-free: one volatile load and an array index.
+/// </summary>
+/// <typeparam name="T">The per-jail state type.</typeparam>
+public sealed class ServiceSlot<T> : IServiceSlot where T : class
+{
+    private readonly ServiceRegistry _registry;
+
+    internal ServiceSlot(ServiceRegistry registry, int index, JailServiceDefinition<T> definition)
+    {
+        _registry = registry;
+        Index = index;
+        Definition = definition;
+    }
+
+    /// <summary>The slot index (reused after deregistration; shrinks only when the last is freed).</summary>
+    public int Index { get; }
+
+    /// <summary>The service name.</summary>
+    public string Name => Definition.Name;
+
+    /// <summary>The definition the service registered with.</summary>
+    public JailServiceDefinition<T> Definition { get; }
+
+    /// <summary>True until <see cref="Deregister"/> completes.</summary>
+    public bool IsRegistered { get; internal set; } = true;
+
+    /// <summary>The service's value for <paramref name="jail"/>, or null.</summary>
+    public T? Get(Jail jail) => jail.ReadSlot(Index) as T;
+
+    /// <summary>Stores the service's value for <paramref name="jail"/>.</summary>
+    public void Set(Jail jail, T? value)
+    {
+        if (!IsRegistered)
+            throw new InvalidOperationException($"service {Name} is not registered");
+        jail.WriteSlot(Index, value);
+    }
+
+    /// <summary>Clears the service's value for <paramref name="jail"/> (destroy still runs).</summary>
+    public void Delete(Jail jail) => jail.WriteSlot(Index, null);
+
+    /// <summary>
+    /// Deregisters the service: <c>destroy</c> runs for every jail whose <c>create</c> succeeded, the
+    /// service's parameters disappear, and the slot is freed. Idempotent.
+    /// </summary>
+    public void Deregister() => _registry.Deregister(this);
+
+    // --- the untyped view the registry drives --------------------------------------------
+
+    object? IServiceSlot.CreateFor(Jail jail, JailParams? creationParams) =>
+        Definition.Create is { } create ? create(jail, creationParams) : null;
+
+    void IServiceSlot.DestroyFor(Jail jail) => Definition.Destroy?.Invoke(jail, Get(jail));
+
+    Errno IServiceSlot.Invoke(JailMethodKind kind, Jail jail, JailParams parameters, Procs.Ucred? caller, Procs.Proc? process)
+    {
+        var method = kind switch
+        {
+            JailMethodKind.Check => Definition.Check,
+            JailMethodKind.Set => Definition.Set,
+            JailMethodKind.Get => Definition.Get,
+            JailMethodKind.Attach => Definition.Attach,
+            JailMethodKind.Remove => Definition.Remove,
+            _ => null,
+        };
+        return method is null ? Errno.OK : method(new JailMethodArgs<T>(jail, this, parameters, caller, process));
+    }
+
+    IReadOnlyList<JailParameter> IServiceSlot.Parameters => Definition.Parameters;
+
+    void IServiceSlot.MarkDeregistered() => IsRegistered = false;
+}
+
+/// <summary>Which osd(9) method.</summary>
+internal enum JailMethodKind
+{
+    Check,
+    Set,
+    Get,
+    Attach,
+    Remove,
+}
+
+/// <summary>The registry's type-erased view of a slot.</summary>
+public interface IServiceSlot
+{
+    /// <summary>The slot index.</summary>
+    int Index { get; }
+
+    /// <summary>The service name.</summary>
+    string Name { get; }
+
+    /// <summary>True while registered.</summary>
+    bool IsRegistered { get; }
+
+    /// <summary>Deregisters the service.</summary>
+    void Deregister();
+
+    internal IReadOnlyList<JailParameter> Parameters { get; }
+
+    internal void MarkDeregistered();
+
+    internal object? CreateFor(Jail jail, JailParams? creationParams);
+
+    internal void DestroyFor(Jail jail);
+
+    internal Errno Invoke(JailMethodKind kind, Jail jail, JailParams parameters, Procs.Ucred? caller, Procs.Proc? process);
+}

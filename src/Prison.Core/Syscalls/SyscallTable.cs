@@ -1,0 +1,128 @@
+using System.Collections.Concurrent;
+
+namespace Prison.Core.Syscalls;
+
+/// <summary>
+/// The syscall table. Contracts (interfaces such as <c>IShmSyscalls</c>) live in core like the headers
+/// in <c>sys/</c>; a module binds an implementation when it loads. A call to an unbound contract fails
+/// with ENOSYS. Entering a bound contract is lock-free (a volatile read and an interlocked counter), and
+/// unbinding waits for every thread inside to leave (FreeBSD drains syscalls before unloading).
+/// </summary>
+public sealed class SyscallTable
+{
+    private readonly ConcurrentDictionary<Type, object> _gates = new();
+
+    /// <summary>The gate for contract <typeparamref name="T"/> (created unbound on first use).</summary>
+    public SyscallGate<T> Gate<T>() where T : class =>
+        (SyscallGate<T>)_gates.GetOrAdd(typeof(T), static _ => new SyscallGate<T>());
+
+    /// <summary>The contracts bound right now, with their owners.</summary>
+    public IReadOnlyList<(Type Contract, string Owner)> Bound =>
+        _gates.Values.Cast<ISyscallGate>().Where(g => g.Owner is not null).Select(g => (g.Contract, g.Owner!)).ToArray();
+}
+
+internal interface ISyscallGate
+{
+    Type Contract { get; }
+
+    string? Owner { get; }
+}
+
+/// <summary>One syscall contract's binding.</summary>
+/// <typeparam name="T">The contract interface.</typeparam>
+public sealed class SyscallGate<T> : ISyscallGate where T : class
+{
+    private volatile Binding? _binding;
+
+    /// <summary>True while a module implements the contract.</summary>
+    public bool IsBound => _binding is not null;
+
+    /// <summary>The module that bound the contract, or null.</summary>
+    public string? Owner => _binding?.Owner;
+
+    Type ISyscallGate.Contract => typeof(T);
+
+    /// <summary>
+    /// Enters the call: on true, <paramref name="lease"/> holds the implementation and must be disposed
+    /// when the call returns. False means ENOSYS (not bound, or being unbound).
+    /// </summary>
+    public bool TryEnter(out SyscallLease<T> lease)
+    {
+        var b = _binding;
+        if (b is not null && b.TryEnter())
+        {
+            lease = new SyscallLease<T>(b);
+            return true;
+        }
+        lease = default;
+        return false;
+    }
+
+    /// <summary>Binds an implementation; EEXIST when already bound.</summary>
+    internal Errno Bind(T implementation, string owner)
+    {
+        var b = new Binding(implementation, owner);
+#pragma warning disable CS0420 // Interlocked operations on a volatile field are fine.
+        return Interlocked.CompareExchange(ref _binding, b, null) is null ? Errno.OK : Errno.EEXIST;
+#pragma warning restore CS0420
+    }
+
+    /// <summary>Unbinds and waits until no thread is inside the contract.</summary>
+    internal void UnbindAndDrain()
+    {
+#pragma warning disable CS0420
+        var b = Interlocked.Exchange(ref _binding, null);
+#pragma warning restore CS0420
+        b?.CloseAndDrain();
+    }
+
+    internal sealed class Binding(T implementation, string owner)
+    {
+        private readonly ManualResetEventSlim _drained = new(false);
+        private int _inFlight;
+        private volatile bool _closing;
+
+        public T Implementation { get; } = implementation;
+
+        public string Owner { get; } = owner;
+
+        public bool TryEnter()
+        {
+            Interlocked.Increment(ref _inFlight);
+            if (!_closing)
+                return true;
+            Leave();
+            return false;
+        }
+
+        public void Leave()
+        {
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _closing)
+                _drained.Set();
+        }
+
+        public void CloseAndDrain()
+        {
+            _closing = true;
+            // The store above must be visible before we read the counter (StoreLoad), or a leaver could miss it.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _inFlight) != 0)
+                _drained.Wait();
+        }
+    }
+}
+
+/// <summary>A thread's presence inside a syscall; dispose it when the call returns.</summary>
+/// <typeparam name="T">The contract.</typeparam>
+public readonly struct SyscallLease<T> : IDisposable where T : class
+{
+    private readonly SyscallGate<T>.Binding? _binding;
+
+    internal SyscallLease(SyscallGate<T>.Binding binding) => _binding = binding;
+
+    /// <summary>The implementation to call.</summary>
+    public T Impl => _binding?.Implementation ?? throw new InvalidOperationException("no syscall lease");
+
+    /// <summary>Leaves the call.</summary>
+    public void Dispose() => _binding?.Leave();
+}
