@@ -71,6 +71,9 @@ public sealed class Kernel : IDisposable
     /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
     public ModuleManager Modules { get; }
 
+    /// <summary>The kernel environment (tunables modules read at load).</summary>
+    public Kenv Kenv { get; } = new();
+
     /// <summary>pid 1: root in prison0, the parent of processes the kernel starts.</summary>
     public Proc Init { get; }
 
