@@ -4,6 +4,7 @@ using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Services;
+using Prison.Core.Snapshots;
 using Prison.Core.Sysctl;
 using Prison.Core.Syscalls;
 
@@ -37,9 +38,11 @@ public sealed class Kernel : IDisposable
         Sysctl = new SysctlTree();
         Syscalls = new SyscallTable();
         Jails = new JailTable(this);
+        Sysctl.InitialValueReader = Ucred.Root(Jails.Prison0);
         Services = new ServiceRegistry(this);
         Processes = new ProcessTable(this);
         Modules = new ModuleManager(this, options.ModulePath);
+        Snapshots = new KernelSnapshot(this);
         CoreSysctls.Register(this);
         Init = Processes.Spawn(Ucred.Root(Prison0), "init").Value;
     }
@@ -70,6 +73,12 @@ public sealed class Kernel : IDisposable
 
     /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
     public ModuleManager Modules { get; }
+
+    /// <summary>Snapshot providers and the kernel snapshot (see <see cref="Snapshot"/>).</summary>
+    public KernelSnapshot Snapshots { get; }
+
+    /// <summary>A deterministic text dump of the kernel and every snapshot provider; <paramref name="only"/> picks one section.</summary>
+    public string Snapshot(string? only = null) => Snapshots.Take(only);
 
     /// <summary>The kernel environment (tunables modules read at load).</summary>
     public Kenv Kenv { get; } = new();

@@ -71,6 +71,15 @@ public sealed class ModuleContext
         Record($"sysctl {node.Name}", () => Kernel.Sysctl.Remove(node.Name));
     }
 
+    /// <summary>Adds the module's section to kernel snapshots; removed at unload.</summary>
+    public void RegisterSnapshot(Snapshots.ISnapshotProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        if (Kernel.Snapshots.Register(provider) != Errno.OK)
+            throw new KernelErrorException(Errno.EEXIST, $"snapshot section {provider.Name} already exists");
+        Record($"snapshot {provider.Name}", () => Kernel.Snapshots.Unregister(provider.Name));
+    }
+
     /// <summary>Runs <paramref name="hook"/> at every process exit while the module is loaded.</summary>
     public void OnProcessExit(Action<Proc> hook)
     {

@@ -11,16 +11,40 @@ public sealed class SysctlTree
 {
     private readonly ConcurrentDictionary<string, SysctlNode> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<IEnumerable<SysctlNode>>> _branches = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _initial = new(StringComparer.Ordinal);
+
+    /// <summary>The credential used to record each node's value when it is added (host root), for snapshots.</summary>
+    internal Ucred? InitialValueReader { get; set; }
 
     /// <summary>Adds a node; EEXIST when the name is taken.</summary>
     public Errno Add(SysctlNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return _nodes.TryAdd(node.Name, node) ? Errno.OK : Errno.EEXIST;
+        if (!_nodes.TryAdd(node.Name, node))
+            return Errno.EEXIST;
+        if (InitialValueReader is { } cred && node.Type != SysctlType.Opaque && node.Read(cred) is { Ok: true } v)
+            _initial[node.Name] = Format(v.Value);
+        return Errno.OK;
     }
 
     /// <summary>Removes a node by name.</summary>
-    public bool Remove(string name) => _nodes.TryRemove(name, out _);
+    public bool Remove(string name)
+    {
+        _initial.TryRemove(name, out _);
+        return _nodes.TryRemove(name, out _);
+    }
+
+    /// <summary>
+    /// The writable scalar nodes (tunables) whose value, as <paramref name="reader"/> sees it, differs from
+    /// their value when they were added. Read-only nodes are state, not settings, and are left out.
+    /// </summary>
+    public IReadOnlyList<(string Name, string Value)> Changed(Ucred reader) =>
+        _nodes.Values.Where(n => n.Type != SysctlType.Opaque && n.Access != SysctlAccess.ReadOnly && _initial.ContainsKey(n.Name))
+            .Select(n => (n.Name, Value: n.Read(reader) is { Ok: true } v ? Format(v.Value) : ""))
+            .Where(x => x.Value != _initial[x.Name])
+            .OrderBy(x => x.Name, StringComparer.Ordinal).ToArray();
+
+    private static string Format(object value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
     /// <summary>Adds a branch whose nodes are computed when listed or read (prefix ends with a dot).</summary>
     public void AddBranch(string prefix, Func<IEnumerable<SysctlNode>> nodes) => _branches[prefix] = nodes;

@@ -1,0 +1,38 @@
+using System.Runtime.CompilerServices;
+using Prison.Core.Jails;
+using Prison.Core.Services;
+
+namespace Prison.Core.Tests;
+
+/// <summary>The plugin-less service shown in README.md, kept compiling and true.</summary>
+public class ReadmeExampleTests
+{
+    [Fact]
+    public void Readme_service_example_runs_as_documented()
+    {
+        var console = new StringWriter();
+
+        // --- README example begins ---
+        using var kernel = new Kernel();
+        var root = kernel.Init;                                   // pid 1, root on the host
+        kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
+        kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "pg2", ["persist"] = null }, JailFlags.Create);
+
+        // create runs now for prison0, pg1 and pg2, and later for every new jail.
+        var hits = kernel.Services.Register(new JailServiceDefinition<StrongBox<int>>
+        {
+            Name = "hits",
+            Create = (jail, _) => new StrongBox<int>(0),
+            Destroy = (jail, box) => console.WriteLine($"hits: {jail.Name} saw {box!.Value}"),
+        });
+
+        var jid = kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "web", ["persist"] = null }, JailFlags.Create).Value;
+        hits.Get(kernel.Jails.Find(jid)!)!.Value++;                // a lock-free slot read
+        kernel.Jails.Syscalls.Remove(root, jid);                  // destroy runs: "hits: web saw 1"
+        hits.Deregister();                                        // destroy runs for pg2, pg1 and prison0
+        // --- README example ends ---
+
+        Assert.Equal(["hits: web saw 1", "hits: pg2 saw 0", "hits: pg1 saw 0", "hits: 0 saw 0"],
+            console.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+}
