@@ -124,9 +124,9 @@ public class KpiStressTests(ITestOutputHelper output)
         else
         {
             var victim = jails[rng.Next(jails.Count)];
-            if (rng.Next(4) == 0)
+            // A jail found by a lookup may be freed before we hold it: TryHold is the race-free way.
+            if (rng.Next(4) == 0 && victim.TryHold())
             {
-                victim.Hold();
                 k.Jails.Syscalls.Remove(k.Init, victim.Id);
                 victim.Release();
             }

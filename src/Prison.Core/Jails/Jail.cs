@@ -119,6 +119,23 @@ public sealed class Jail
         Interlocked.Increment(ref _refs);
     }
 
+    /// <summary>
+    /// Takes a kernel reference unless the jail is already dead (a lookup can race with the free):
+    /// the non-throwing form for callers that found the jail without holding a lock.
+    /// </summary>
+    public bool TryHold()
+    {
+        var refs = Volatile.Read(ref _refs);
+        while (refs > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _refs, refs + 1, refs);
+            if (seen == refs)
+                return true;
+            refs = seen;
+        }
+        return false;
+    }
+
     /// <summary>Drops a kernel reference taken with <see cref="Hold"/>; the last one frees the jail.</summary>
     public void Release()
     {
@@ -135,6 +152,9 @@ public sealed class Jail
     // --- kernel internals -------------------------------------------------------------
 
     internal JailTable? Table { get; set; }
+
+    /// <summary>Event subscribers through jail descriptors, and the removal signal poll(2) waits for.</summary>
+    internal JailWatchers Watchers { get; } = new();
 
     internal void SetState(JailState state) => _state = state;
 

@@ -90,4 +90,12 @@ public enum JailFlags
     Attach = 0x04,
     /// <summary>Allow getting a dying jail.</summary>
     Dying = 0x08,
+    /// <summary>The <c>desc</c> parameter names the jail to act on (instead of jid or name).</summary>
+    UseDesc = 0x10,
+    /// <summary>The <c>desc</c> parameter names the jail that names are relative to (a child is created under it).</summary>
+    AtDesc = 0x20,
+    /// <summary>Return a new jail descriptor in <c>desc</c>.</summary>
+    GetDesc = 0x40,
+    /// <summary>Return a new owning jail descriptor in <c>desc</c>: the jail is removed at its last close.</summary>
+    OwnDesc = 0x80,
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Prison.Core.Descriptors;
 using Prison.Core.Procs;
 using Prison.Core.Services;
 
@@ -12,6 +13,7 @@ namespace Prison.Core.Jails;
 public sealed class JailSyscalls
 {
     private const JailFlags SetFlags = JailFlags.Create | JailFlags.Update | JailFlags.Attach | JailFlags.Dying;
+    private const JailFlags DescFlags = JailFlags.UseDesc | JailFlags.AtDesc | JailFlags.GetDesc | JailFlags.OwnDesc;
     private readonly Kernel _kernel;
     private readonly JailTable _table;
 
@@ -29,16 +31,23 @@ public sealed class JailSyscalls
     /// <returns>The jid. Nothing changes on failure.</returns>
     public SysResult<int> Set(Proc caller, JailParams parameters, JailFlags flags)
     {
-        if ((flags & ~SetFlags) != 0 || (flags & (JailFlags.Create | JailFlags.Update)) == 0)
+        ArgumentNullException.ThrowIfNull(parameters);
+        if ((flags & ~(SetFlags | DescFlags)) != 0 || (flags & (JailFlags.Create | JailFlags.Update)) == 0)
             return SysResult<int>.Fail(Errno.EINVAL, "flags must include create or update");
-        if (Priv.Check(caller.Cred, Privilege.JailSet) != Errno.OK)
+        var ctx = ResolveDesc(caller, parameters, flags);
+        if (!ctx.Ok)
+            return SysResult<int>.Fail(ctx.Error, ctx.Message);
+        var (cred, viewer, used) = ctx.Value;
+        if (Priv.Check(cred, Privilege.JailSet) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "jail_set: not permitted");
-        var parsed = Normalize(parameters, forSet: true);
+        if ((flags & JailFlags.OwnDesc) != 0 && Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
+            return SysResult<int>.Fail(Errno.EPERM, "an owning descriptor needs the right to remove the jail");
+        var input = new JailParams(parameters.Where(kv => kv.Key != "desc"));
+        var parsed = Normalize(input, forSet: true);
         if (!parsed.Ok)
             return SysResult<int>.Fail(parsed.Error, parsed.Message);
         var p = parsed.Value;
 
-        var myJail = caller.Jail;
         var jid = 0;
         if (p["jid"] is { } jidText)
         {
@@ -56,20 +65,42 @@ public sealed class JailSyscalls
                 return nameCheck;
         }
 
-        var existing = jid != 0
-            ? _table.FindVisible(myJail, Int(jid), (flags & JailFlags.Dying) != 0)
-            : name is not null ? _table.FindVisible(myJail, name, (flags & JailFlags.Dying) != 0) : null;
-        if (existing is not null)
+        SysResult<int> result;
+        if (used is not null && (flags & JailFlags.UseDesc) != 0)
         {
+            // The descriptor names the jail: it exists by definition, and jid/name may only repeat it.
             if ((flags & JailFlags.Update) == 0)
-                return SysResult<int>.Fail(Errno.EEXIST, jid != 0 ? $"jail {jid} already exists" : $"jail \"{name}\" already exists");
-            if (name is not null && existing.NameRelativeTo(myJail) != name)
-                return SysResult<int>.Fail(Errno.EINVAL, "a jail cannot be renamed");
-            return Update(caller, existing, p, flags);
+                return SysResult<int>.Fail(Errno.EEXIST, $"jail {used.Jail.Id} already exists");
+            if ((jid != 0 && jid != used.Jail.Id) || (name is not null && used.Jail.NameRelativeTo(viewer) != name))
+                return SysResult<int>.Fail(Errno.EINVAL, "the jail named does not match the descriptor");
+            result = Update(caller, cred, used.Jail, p, flags);
         }
-        if ((flags & JailFlags.Create) == 0)
-            return SysResult<int>.Fail(Errno.ENOENT, jid != 0 ? $"jail {jid} not found" : $"jail \"{name}\" not found");
-        return Create(caller, p, jid, name, flags);
+        else
+        {
+            var dying = (flags & JailFlags.Dying) != 0;
+            var existing = jid != 0
+                ? _table.FindVisible(viewer, Int(jid), dying)
+                : name is not null ? _table.FindVisible(viewer, name, dying) : null;
+            if (existing is not null)
+            {
+                if ((flags & JailFlags.Update) == 0)
+                    return SysResult<int>.Fail(Errno.EEXIST, jid != 0 ? $"jail {jid} already exists" : $"jail \"{name}\" already exists");
+                if (name is not null && existing.NameRelativeTo(viewer) != name)
+                    return SysResult<int>.Fail(Errno.EINVAL, "a jail cannot be renamed");
+                result = Update(caller, cred, existing, p, flags);
+            }
+            else if ((flags & JailFlags.Create) == 0)
+            {
+                return SysResult<int>.Fail(Errno.ENOENT, jid != 0 ? $"jail {jid} not found" : $"jail \"{name}\" not found");
+            }
+            else
+            {
+                result = Create(caller, cred, viewer, p, jid, name, flags);
+            }
+        }
+        if (result.Ok && (flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0 && _table.Find(result.Value) is { } made)
+            parameters["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, made, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
+        return result;
     }
 
     /// <summary>
@@ -78,12 +109,22 @@ public sealed class JailSyscalls
     /// </summary>
     public SysResult<JailParams> Get(Proc caller, JailParams request, JailFlags flags = JailFlags.None)
     {
-        if ((flags & ~JailFlags.Dying) != 0)
+        ArgumentNullException.ThrowIfNull(request);
+        if ((flags & ~(JailFlags.Dying | DescFlags)) != 0)
             return SysResult<JailParams>.Fail(Errno.EINVAL, "bad flags");
-        var myJail = caller.Jail;
+        var ctx = ResolveDesc(caller, request, flags);
+        if (!ctx.Ok)
+            return SysResult<JailParams>.Fail(ctx.Error, ctx.Message);
+        var (cred, myJail, used) = ctx.Value;
+        if ((flags & JailFlags.OwnDesc) != 0 && Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
+            return SysResult<JailParams>.Fail(Errno.EPERM, "an owning descriptor needs the right to remove the jail");
         var dying = (flags & JailFlags.Dying) != 0;
         Jail? jail;
-        if (request["lastjid"] is { } lastText)
+        if (used is not null && (flags & JailFlags.UseDesc) != 0)
+        {
+            jail = used.Jail;
+        }
+        else if (request["lastjid"] is { } lastText)
         {
             if (!int.TryParse(lastText, CultureInfo.InvariantCulture, out var last))
                 return SysResult<JailParams>.Fail(Errno.EINVAL, "lastjid: bad value");
@@ -112,7 +153,7 @@ public sealed class JailSyscalls
         var forServices = new JailParams();
         foreach (var requested in request.Names)
         {
-            if (requested is "lastjid" or "errmsg")
+            if (requested is "lastjid" or "errmsg" or "desc")
                 continue;
             var param = _table.Parameters.Find(requested);
             if (param is null)
@@ -124,12 +165,14 @@ public sealed class JailSyscalls
         }
         if (forServices.Count > 0)
         {
-            var got = WithServicesShared(() => _kernel.Services.RunMethod(JailMethodKind.Get, jail, forServices, caller.Cred));
+            var got = WithServicesShared(() => _kernel.Services.RunMethod(JailMethodKind.Get, jail, forServices, cred));
             if (!got.Ok)
                 return SysResult<JailParams>.Fail(got.Error, got.Message);
             foreach (var (n, v) in forServices)
                 result[n] = v;
         }
+        if ((flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0)
+            result["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
         return SysResult<JailParams>.Success(result);
     }
 
@@ -162,6 +205,32 @@ public sealed class JailSyscalls
         return Errno.OK;
     }
 
+    /// <summary>
+    /// jail_attach_jd(2): attaches the caller to the descriptor's jail, with the permission of the
+    /// process that created the descriptor (so root can hand one to an unprivileged process).
+    /// </summary>
+    public SysResult<int> AttachJd(Proc caller, int fd)
+    {
+        var jd = DescriptorFor(caller, fd, JailDescRights.Attach);
+        if (!jd.Ok)
+            return SysResult<int>.Fail(jd.Error, jd.Message);
+        if (Priv.Check(jd.Value.Creator, Privilege.JailAttach) != Errno.OK)
+            return SysResult<int>.Fail(Errno.EPERM, "jail_attach_jd: the descriptor's creator may not attach");
+        return AttachProcess(caller, jd.Value.Jail);
+    }
+
+    /// <summary>jail_remove_jd(2): removes the descriptor's jail, with its creator's permission.</summary>
+    public Errno RemoveJd(Proc caller, int fd)
+    {
+        var jd = DescriptorFor(caller, fd, JailDescRights.Remove);
+        if (!jd.Ok)
+            return jd.Error;
+        if (Priv.Check(jd.Value.Creator, Privilege.JailRemove) != Errno.OK)
+            return Errno.EPERM;
+        RemoveTree(jd.Value.Jail);
+        return Errno.OK;
+    }
+
     /// <summary>Removes <paramref name="jail"/> and its descendants, deepest first (kernel-internal).</summary>
     internal void RemoveTree(Jail jail)
     {
@@ -170,9 +239,8 @@ public sealed class JailSyscalls
         _table.BeginDying(jail, killProcesses: true);
     }
 
-    private SysResult<int> Create(Proc caller, JailParams p, int jid, string? name, JailFlags flags)
+    private SysResult<int> Create(Proc caller, Ucred cred, Jail myJail, JailParams p, int jid, string? name, JailFlags flags)
     {
-        var myJail = caller.Jail;
         var parent = myJail;
         var fullName = "";
         if (name is not null)
@@ -209,13 +277,13 @@ public sealed class JailSyscalls
             jail.EnforceStatfs = Math.Max(jail.EnforceStatfs, parent.EnforceStatfs);
             var persistDelta = CoreJailParameters.Apply(jail, p);
 
-            var step = services.RunMethod(JailMethodKind.Check, jail, p, caller.Cred);
+            var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (step.Ok)
             {
                 step = services.CreateAll(jail, p);
                 if (step.Ok)
                 {
-                    step = services.RunMethod(JailMethodKind.Set, jail, p, caller.Cred);
+                    step = services.RunMethod(JailMethodKind.Set, jail, p, cred);
                     if (!step.Ok)
                         services.UnwindAll(jail);
                 }
@@ -251,7 +319,7 @@ public sealed class JailSyscalls
         return SysResult<int>.Success(jail.Id);
     }
 
-    private SysResult<int> Update(Proc caller, Jail jail, JailParams p, JailFlags flags)
+    private SysResult<int> Update(Proc caller, Ucred cred, Jail jail, JailParams p, JailFlags flags)
     {
         if (p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
             return SysResult<int>.Success(jail.Id);
@@ -261,19 +329,20 @@ public sealed class JailSyscalls
         var services = _kernel.Services;
         var result = WithServicesShared(() =>
         {
-            var step = services.RunMethod(JailMethodKind.Check, jail, p, caller.Cred);
+            var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
                 return step;
             var persistDelta = CoreJailParameters.Apply(jail, p);
             if (persistDelta > 0)
                 jail.AddUserReference();
-            step = services.RunMethod(JailMethodKind.Set, jail, p, caller.Cred);
+            step = services.RunMethod(JailMethodKind.Set, jail, p, cred);
             if (persistDelta < 0)
                 _table.DropUserReference(jail);
             return step;
         });
         if (!result.Ok)
             return result;
+        jail.Watchers.Post(new JailEvent(JailEventKind.Set, jail.Id, 0, false));
         if ((flags & JailFlags.Attach) != 0)
         {
             var attached = AttachProcess(caller, jail);
@@ -300,8 +369,43 @@ public sealed class JailSyscalls
             jail.AddUserReference();
         }
         _kernel.Processes.MoveToJail(proc, jail);
+        jail.Watchers.Post(new JailEvent(JailEventKind.Attach, jail.Id, proc.Pid, false));
         return SysResult<int>.Success(jail.Id);
     }
+
+    /// <summary>
+    /// Checks the descriptor flags and the <c>desc</c> parameter, and returns the credential to check
+    /// permissions with, the jail names are relative to, and the descriptor named by USE/AT_DESC.
+    /// </summary>
+    private SysResult<(Ucred Cred, Jail Viewer, JailDescriptor? Used)> ResolveDesc(Proc caller, JailParams parameters, JailFlags flags)
+    {
+        var fail = SysResult<(Ucred, Jail, JailDescriptor?)>.Fail;
+        var descFlags = flags & DescFlags;
+        if ((flags & JailFlags.UseDesc) != 0 && (flags & JailFlags.AtDesc) != 0)
+            return fail(Errno.EINVAL, "USE_DESC and AT_DESC exclude each other");
+        if ((flags & JailFlags.GetDesc) != 0 && (flags & JailFlags.OwnDesc) != 0)
+            return fail(Errno.EINVAL, "GET_DESC and OWN_DESC exclude each other");
+        if (parameters.Contains("desc") != (descFlags != 0))
+            return fail(Errno.EINVAL, descFlags != 0 ? "a descriptor flag needs the desc parameter" : "desc needs a descriptor flag");
+        if ((flags & (JailFlags.UseDesc | JailFlags.AtDesc)) == 0)
+            return SysResult<(Ucred, Jail, JailDescriptor?)>.Success((caller.Cred, caller.Jail, null));
+        if (!int.TryParse(parameters["desc"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var fd))
+            return fail(Errno.EINVAL, "desc: not a descriptor number");
+        var jd = DescriptorFor(caller, fd, (flags & JailFlags.UseDesc) != 0 ? JailDescRights.Set : JailDescRights.None);
+        if (!jd.Ok)
+            return fail(jd.Error, jd.Message);
+        return SysResult<(Ucred, Jail, JailDescriptor?)>.Success((jd.Value.Creator, (flags & JailFlags.AtDesc) != 0 ? jd.Value.Jail : jd.Value.Creator.Jail, jd.Value));
+    }
+
+    /// <summary>The live jail descriptor at <paramref name="fd"/> with <paramref name="right"/>.</summary>
+    private static SysResult<JailDescriptor> DescriptorFor(Proc caller, int fd, JailDescRights right) => caller.Files.Get(fd) switch
+    {
+        null => SysResult<JailDescriptor>.Fail(Errno.EBADF, $"descriptor {fd} is not open"),
+        not JailDescriptor => SysResult<JailDescriptor>.Fail(Errno.EINVAL, $"descriptor {fd} is not a jail descriptor"),
+        JailDescriptor jd when (jd.Rights & right) != right => SysResult<JailDescriptor>.Fail(Errno.ENOTCAPABLE, $"descriptor {fd} lacks the {right} right"),
+        JailDescriptor jd when !jd.Jail.IsAlive => SysResult<JailDescriptor>.Fail(Errno.ENOENT, $"jail {jd.Jail.Id} is not alive"),
+        JailDescriptor jd => SysResult<JailDescriptor>.Success(jd),
+    };
 
     private SysResult<int> WithServicesShared(Func<SysResult<int>> action)
     {

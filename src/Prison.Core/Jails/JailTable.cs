@@ -196,6 +196,7 @@ public sealed class JailTable
             _listLock.ExitWriteLock();
         }
         _log.LogDebug("jail {Jid} {Name} created under {Parent}", jail.Id, jail.Name, jail.Parent!.Id);
+        jail.Parent.Watchers.Post(new Descriptors.JailEvent(Descriptors.JailEventKind.ChildCreated, jail.Id, 0, false));
     }
 
     /// <summary>Drops a process's (or persist's) user reference; the last one starts the jail dying.</summary>
@@ -237,6 +238,7 @@ public sealed class JailTable
             services.ServicesLock.ExitReadLock();
         }
         _log.LogDebug("jail {Jid} {Name} is dying", jail.Id, jail.Name);
+        jail.Watchers.Post(new Descriptors.JailEvent(Descriptors.JailEventKind.Removed, jail.Id, 0, false));
         jail.Release();
     }
 

@@ -31,6 +31,9 @@ public sealed class Proc
         Command = command;
     }
 
+    /// <summary>The descriptor table (0-2 are the terminal).</summary>
+    public Descriptors.FileTable Files { get; } = new();
+
     /// <summary>Process id.</summary>
     public int Pid { get; }
 

@@ -47,8 +47,15 @@ public sealed class ProcessTable
         return SysResult<Proc>.Success(proc);
     }
 
-    /// <summary>fork(2): a child with the parent's credential.</summary>
-    public SysResult<Proc> Fork(Proc parent, string? command = null) => Spawn(parent.Cred, command ?? parent.Command, parent);
+    /// <summary>fork(2): a child with the parent's credential and a copy of its descriptor table.</summary>
+    public SysResult<Proc> Fork(Proc parent, string? command = null)
+    {
+        ArgumentNullException.ThrowIfNull(parent);
+        var child = Spawn(parent.Cred, command ?? parent.Command, parent);
+        if (child.Ok)
+            child.Value.Files.CopyFrom(parent.Files);
+        return child;
+    }
 
     /// <summary>
     /// exit(2): runs every module's exit hook (detach segments, apply SEM_UNDO), wakes blocked calls,
@@ -73,6 +80,8 @@ public sealed class ProcessTable
             }
         }
         _log.LogDebug("exit pid {Pid}", proc.Pid);
+        // Closing descriptors may remove a jail (an owning descriptor): do it after the hooks ran.
+        proc.Files.CloseAll();
         _kernel.Jails.DropUserReference(proc.Jail);
     }
 

@@ -1,0 +1,37 @@
+namespace Prison.Core.Descriptors;
+
+/// <summary>
+/// A reference-counted kernel object reachable through file descriptors (FreeBSD's <c>struct file</c>).
+/// Each descriptor slot that names it holds one reference; the last close runs <see cref="OnLastClose"/>.
+/// </summary>
+public abstract class KernelFile
+{
+    private int _refs;
+
+    /// <summary>A short type name for <c>fstat</c>-like listings.</summary>
+    public abstract string Kind { get; }
+
+    /// <summary>Open references (descriptor slots in any process).</summary>
+    public int References => Volatile.Read(ref _refs);
+
+    internal void AddReference() => Interlocked.Increment(ref _refs);
+
+    internal void DropReference()
+    {
+        var left = Interlocked.Decrement(ref _refs);
+        if (left == 0)
+            OnLastClose();
+        else if (left < 0)
+            throw new InvalidOperationException("file reference count underflow");
+    }
+
+    /// <summary>Runs once, when the last descriptor naming the object is closed.</summary>
+    protected virtual void OnLastClose() { }
+}
+
+/// <summary>What the standard descriptors 0, 1 and 2 name: a terminal, never a jail.</summary>
+public sealed class TerminalFile : KernelFile
+{
+    /// <inheritdoc />
+    public override string Kind => "tty";
+}
