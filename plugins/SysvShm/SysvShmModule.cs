@@ -1,13 +1,45 @@
+using Prison.Core;
+using Prison.Core.Ipc;
+using Prison.Core.Ipc.Sysv;
 using Prison.Core.Modules;
 
 namespace Prison.Plugins.SysvShm;
 
-/// <summary>The sysvshm kernel module.</summary>
+/// <summary>
+/// The <c>sysvshm</c> kernel module: System V shared memory (shmget, shmat, shmdt, shmctl) with per-jail
+/// namespaces chosen by the <c>sysvshm</c> jail parameter (<c>disable | inherit | new</c>), FreeBSD's
+/// limits as <c>kern.ipc.shm*</c> sysctls, and the per-caller object list <c>kern.ipc.shmsegs</c>.
+/// </summary>
+/// <remarks>
+/// Unloading is refused with EBUSY while any segment exists (FreeBSD's <c>shmunload</c>); a forced unload
+/// frees every segment.
+/// </remarks>
 public sealed class SysvShmModule : KernelModule
 {
+    private ShmSubsystem? _shm;
+
     /// <inheritdoc />
     public override string Name => "sysvshm";
 
     /// <inheritdoc />
-    public override void Load(ModuleContext context) => throw new NotImplementedException("sysvshm is being written");
+    public override void Load(ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var shm = new ShmSubsystem(context.Kernel, context.Logger);
+        shm.Namespaces = SysvNamespaces.Register(context, "sysvshm", "SYSV shared memory", shm.CleanupJail, shm.VetoAttach);
+        context.RegisterSyscalls<IShmSyscalls>(shm);
+        ShmSysctls.Register(context, shm);
+        context.OnProcessExit(shm.ProcessExited);
+        _shm = shm;
+    }
+
+    /// <inheritdoc />
+    public override Errno QueryUnload(ModuleContext context) => _shm is { SegmentCount: > 0 } ? Errno.EBUSY : Errno.OK;
+
+    /// <inheritdoc />
+    public override void Unload(ModuleContext context)
+    {
+        _shm?.FreeAll();
+        _shm = null;
+    }
 }

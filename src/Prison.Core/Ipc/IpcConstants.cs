@@ -27,6 +27,15 @@ public static class IpcConstants
     public const int SHM_RND = 0x2000;      // 020000
     /// <summary>Replace an existing mapping at the address.</summary>
     public const int SHM_REMAP = 0x3000;    // 030000
+    /// <summary>
+    /// A shm segment's mode bit for "slot in use" (FreeBSD's SHMSEG_ALLOCATED, 04000), as IPC_STAT reports it.
+    /// </summary>
+    public const int SHMSEG_ALLOCATED = 0x0800;
+    /// <summary>
+    /// A shm segment's mode bit for "removed, freed at the last detach" (FreeBSD's SHMSEG_REMOVED, 02000;
+    /// the <c>dest</c> of the IPC script's stat line, Linux's SHM_DEST).
+    /// </summary>
+    public const int SHMSEG_REMOVED = 0x0400;
     /// <summary>Lock a segment in memory.</summary>
     public const int SHM_LOCK = 11;
     /// <summary>Unlock a segment.</summary>

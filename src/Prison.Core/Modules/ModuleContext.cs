@@ -80,6 +80,18 @@ public sealed class ModuleContext
         Record($"snapshot {provider.Name}", () => Kernel.Snapshots.Unregister(provider.Name));
     }
 
+    /// <summary>
+    /// Adds a dynamic sysctl branch (nodes computed on demand under <paramref name="prefix"/>, which ends
+    /// with a dot); removed at unload.
+    /// </summary>
+    public void RegisterSysctlBranch(string prefix, Func<IEnumerable<SysctlNode>> nodes)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
+        ArgumentNullException.ThrowIfNull(nodes);
+        Kernel.Sysctl.AddBranch(prefix, nodes);
+        Record($"sysctl branch {prefix}", () => Kernel.Sysctl.RemoveBranch(prefix));
+    }
+
     /// <summary>Runs <paramref name="hook"/> at every process exit while the module is loaded.</summary>
     public void OnProcessExit(Action<Proc> hook)
     {

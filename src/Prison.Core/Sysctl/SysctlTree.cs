@@ -49,6 +49,9 @@ public sealed class SysctlTree
     /// <summary>Adds a branch whose nodes are computed when listed or read (prefix ends with a dot).</summary>
     public void AddBranch(string prefix, Func<IEnumerable<SysctlNode>> nodes) => _branches[prefix] = nodes;
 
+    /// <summary>Removes a branch added with <see cref="AddBranch"/>; false when there is none.</summary>
+    public bool RemoveBranch(string prefix) => _branches.TryRemove(prefix, out _);
+
     /// <summary>Finds a node by exact name.</summary>
     public SysctlNode? Find(string name)
     {

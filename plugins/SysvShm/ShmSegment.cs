@@ -1,0 +1,86 @@
+using Prison.Core.Ipc;
+using Prison.Core.Ipc.Sysv;
+using Prison.Core.Jails;
+
+namespace Prison.Plugins.SysvShm;
+
+/// <summary>
+/// One shared memory segment (FreeBSD's <c>struct shmid_kernel</c>): its permissions, times, attach count,
+/// creator jail and the bytes every attachment shares. Mutable state is protected by
+/// <see cref="ShmSubsystem"/>'s lock.
+/// </summary>
+internal sealed class ShmSegment
+{
+    public ShmSegment(Jail creator, int key, uint uid, uint gid, int mode, ulong size, byte[] data, int cpid, long ctime)
+    {
+        Creator = creator;
+        Key = key;
+        Uid = Cuid = uid;
+        Gid = Cgid = gid;
+        Mode = mode & IpcPermissions.ACCESSPERMS;
+        Size = size;
+        Data = data;
+        Cpid = cpid;
+        Ctime = ctime;
+    }
+
+    /// <summary>The shmid, <c>(seq &lt;&lt; 16) | index</c>.</summary>
+    public int Id { get; set; }
+
+    /// <summary>The jail whose process created the segment (held until the segment is freed).</summary>
+    public Jail Creator { get; }
+
+    /// <summary>The key; IPC_PRIVATE once the segment is removed.</summary>
+    public int Key { get; set; }
+
+    public uint Uid { get; set; }
+
+    public uint Gid { get; set; }
+
+    public uint Cuid { get; }
+
+    public uint Cgid { get; }
+
+    /// <summary>The permission bits (<c>&amp; 0777</c>).</summary>
+    public int Mode { get; set; }
+
+    /// <summary>SHMSEG_REMOVED: IPC_RMID (or jail cleanup) happened while attached; freed at the last detach.</summary>
+    public bool Removed { get; set; }
+
+    /// <summary>shm_segsz: the size asked for, in bytes.</summary>
+    public ulong Size { get; }
+
+    /// <summary>The segment's memory: exactly <see cref="Size"/> bytes.</summary>
+    public byte[] Data { get; }
+
+    /// <summary>The length of a mapping of the segment: the size rounded up to whole pages.</summary>
+    public ulong MapLength => RoundPage(Size);
+
+    /// <summary>How many pages the segment charges against shmall.</summary>
+    public long Pages => (long)(MapLength / IpcConstants.PAGE_SIZE);
+
+    public int Nattch { get; set; }
+
+    public int Cpid { get; }
+
+    public int Lpid { get; set; }
+
+    public long Atime { get; set; }
+
+    public long Dtime { get; set; }
+
+    public long Ctime { get; set; }
+
+    /// <summary>The ipc_perm with FreeBSD's mode flags (SHMSEG_ALLOCATED, and SHMSEG_REMOVED when removed).</summary>
+    public IpcPerm PermShowingKey(int key) => new(Cuid, Cgid, Uid, Gid,
+        Mode | IpcConstants.SHMSEG_ALLOCATED | (Removed ? IpcConstants.SHMSEG_REMOVED : 0), IpcIds.SeqOf(Id), key);
+
+    /// <summary>The permissions with the real key (for ipcperm).</summary>
+    public IpcPerm Perm => PermShowingKey(Key);
+
+    /// <summary>The status as a viewer sees it; the key is replaced by <paramref name="shownKey"/>.</summary>
+    public ShmidDs ToDs(int shownKey) => new(PermShowingKey(shownKey), Size, Lpid, Cpid, Nattch, Atime, Dtime, Ctime);
+
+    /// <summary>Rounds up to a whole number of pages (the caller guarantees no overflow: sizes are at most shmmax).</summary>
+    public static ulong RoundPage(ulong size) => (size + IpcConstants.PAGE_SIZE - 1) & ~(IpcConstants.PAGE_SIZE - 1);
+}

@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Logging;
+using Prison.Core;
+using Prison.Core.Ipc;
+using Prison.Core.Ipc.Sysv;
+using Prison.Core.Jails;
+using Prison.Core.Procs;
+using static Prison.Core.Ipc.IpcConstants;
+
+namespace Prison.Plugins.SysvShm;
+
+/// <summary>shmget, shmat, shmdt and shmctl, with FreeBSD's (sys/kern/sysv_shm.c, 11+) checks in FreeBSD's order.</summary>
+internal sealed partial class ShmSubsystem
+{
+    /// <inheritdoc />
+    public SysResult<int> ShmGet(Proc p, int key, ulong size, int shmflg)
+    {
+        var cred = p.Cred;
+        if (Namespaces.RootOf(cred.Jail) is null)
+            return Errno.ENOSYS;
+        var mode = shmflg & IpcPermissions.ACCESSPERMS;
+        lock (_lock)
+        {
+            if (p.HasExited)
+                return Errno.EINTR;
+            if (key != IPC_PRIVATE)
+            {
+                if (FindByKeyLocked(cred.Jail, key) is { } existing)
+                {
+                    // shmget_existing: no permission check on an existing key (FreeBSD).
+                    if ((shmflg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL))
+                        return Errno.EEXIST;
+                    if (size != 0 && size > existing.Size)
+                        return Errno.EINVAL;
+                    return SysResult<int>.Success(existing.Id);
+                }
+                if ((shmflg & IPC_CREAT) == 0)
+                    return Errno.ENOENT;
+            }
+            return AllocateLocked(p, cred, key, size, mode);
+        }
+    }
+
+    /// <summary>FreeBSD's <c>shmget_allocate_segment</c>.</summary>
+    private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode)
+    {
+        if (size < (ulong)Limits.ShmMin || size > (ulong)Limits.ShmMax)
+            return Errno.EINVAL;
+        if (_segments.Count >= Limits.ShmMni)
+            return Errno.ENOSPC;
+        var pages = (long)(ShmSegment.RoundPage(size) / PAGE_SIZE);
+        if (_committedPages + pages > Limits.ShmAll)
+            return Errno.ENOMEM;
+        if (size > (ulong)Array.MaxLength)
+            return Errno.ENOMEM; // the model keeps a segment's bytes in one array
+        var seg = new ShmSegment(cred.Jail, key, cred.Uid, cred.Gid, mode, size, new byte[size], p.Pid, Now);
+        var id = _segments.Allocate(seg, (int)Limits.ShmMni);
+        if (id < 0)
+            return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
+        seg.Id = id;
+        cred.Jail.Hold();
+        _committedPages += pages;
+        _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);
+        return SysResult<int>.Success(id);
+    }
+
+    /// <inheritdoc />
+    public SysResult<ulong> ShmAt(Proc p, int shmid, ulong shmaddr, int shmflg)
+    {
+        var cred = p.Cred;
+        if (Namespaces.RootOf(cred.Jail) is not { } root)
+            return Errno.ENOSYS;
+        var release = new List<Jail>();
+        SysResult<ulong> result;
+        lock (_lock)
+            result = AttachLocked(p, cred, root, shmid, shmaddr, shmflg, release);
+        ReleaseAll(release);
+        return result;
+    }
+
+    /// <summary>FreeBSD's <c>kern_shmat_locked</c>.</summary>
+    private SysResult<ulong> AttachLocked(Proc p, Ucred cred, Jail root, int shmid, ulong shmaddr, int shmflg, List<Jail> release)
+    {
+        if (p.HasExited)
+            return Errno.EINTR;
+        if (FindLocked(root, shmid) is not { } seg)
+            return Errno.EINVAL;
+        var readOnly = (shmflg & SHM_RDONLY) != 0;
+        var perm = IpcPermissions.Check(cred, seg.Perm, readOnly ? IpcPermissions.IPC_R : IpcPermissions.IPC_R | IpcPermissions.IPC_W);
+        if (perm != Errno.OK)
+            return perm;
+        var space = SpaceOfLocked(p);
+        if (space.LiveCount >= Limits.ShmSeg)
+            return Errno.EMFILE;
+        var length = seg.MapLength;
+        ulong start;
+        if (shmaddr != 0)
+        {
+            if ((shmflg & SHM_RND) != 0)
+                start = shmaddr & ~(SHMLBA - 1);
+            else if ((shmaddr & (SHMLBA - 1)) == 0)
+                start = shmaddr;
+            else
+                return Errno.EINVAL;
+            // vm_map_find with VMFS_NO_SPACE: outside user space, or over a live mapping without
+            // MAP_REMAP, is KERN_NO_SPACE / KERN_INVALID_ADDRESS, which shmat reports as ENOMEM.
+            if (!ShmAddressSpace.InUserSpace(start, length))
+                return Errno.ENOMEM;
+            var live = space.LiveOverlapping(start, length);
+            // FreeBSD tests (shmflg & SHM_REMAP) != 0, and SHM_REMAP is SHM_RDONLY|SHM_RND, so either of
+            // those flags also replaces what is mapped there. We keep that. A replaced attachment is
+            // detached as a whole (FreeBSD unmaps only the overlapped pages and leaves its shmmap entry).
+            if (live.Count > 0 && (shmflg & SHM_REMAP) == 0)
+                return Errno.ENOMEM;
+            foreach (var old in live)
+                DetachLocked(space, old, release);
+        }
+        else
+        {
+            if (length == 0 || space.FindFresh(length) is not { } fresh)
+                return Errno.ENOMEM;
+            start = fresh;
+        }
+        space.Map(start, length, seg, readOnly);
+        seg.Lpid = p.Pid;
+        seg.Atime = Now;
+        seg.Nattch++;
+        return SysResult<ulong>.Success(start);
+    }
+
+    /// <inheritdoc />
+    public Errno ShmDt(Proc p, ulong shmaddr)
+    {
+        if (Namespaces.RootOf(p.Cred.Jail) is null)
+            return Errno.ENOSYS;
+        var release = new List<Jail>();
+        lock (_lock)
+        {
+            if (!_spaces.TryGetValue(p, out var space) || space.LiveAt(shmaddr) is not { } mapping)
+                return Errno.EINVAL;
+            DetachLocked(space, mapping, release);
+        }
+        ReleaseAll(release);
+        return Errno.OK;
+    }
+
+    /// <inheritdoc />
+    public SysResult<int> ShmCtl(Proc p, int shmid, int cmd, ref ShmidDs buf)
+    {
+        var cred = p.Cred;
+        if (Namespaces.RootOf(cred.Jail) is not { } root)
+            return Errno.ENOSYS;
+        var release = new List<Jail>();
+        SysResult<int> result;
+        lock (_lock)
+            result = ControlLocked(cred, root, shmid, cmd, ref buf, release);
+        ReleaseAll(release);
+        return result;
+    }
+
+    /// <summary>FreeBSD's <c>kern_shmctl_locked</c>.</summary>
+    private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<Jail> release)
+    {
+        // Linux-compatibility commands answer before any lookup; FreeBSD returns shmalloced (= shmmni).
+        // The shminfo / shm_info structure itself has no place in a shmid_ds, so buf is left alone.
+        if (cmd is IPC_INFO or SHM_INFO)
+            return SysResult<int>.Success((int)Limits.ShmMni);
+        var seg = cmd == SHM_STAT ? FindByIndexLocked(root, shmid) : FindLocked(root, shmid);
+        if (seg is null)
+            return Errno.EINVAL;
+        Errno error;
+        switch (cmd)
+        {
+            case IPC_STAT:
+            case SHM_STAT:
+                error = IpcPermissions.Check(cred, seg.Perm, IpcPermissions.IPC_R);
+                if (error != Errno.OK)
+                    return error;
+                buf = seg.ToDs(SysvNamespaces.KeyAsSeenBy(cred.Jail, seg.Creator, seg.Key));
+                return SysResult<int>.Success(cmd == SHM_STAT ? seg.Id : 0);
+            case IPC_SET:
+                error = IpcPermissions.Check(cred, seg.Perm, IpcPermissions.IPC_M);
+                if (error != Errno.OK)
+                    return error;
+                seg.Uid = buf.Perm.Uid;
+                seg.Gid = buf.Perm.Gid;
+                seg.Mode = buf.Perm.Mode & IpcPermissions.ACCESSPERMS;
+                seg.Ctime = Now;
+                return SysResult<int>.Success(0);
+            case IPC_RMID:
+                error = IpcPermissions.Check(cred, seg.Perm, IpcPermissions.IPC_M);
+                if (error != Errno.OK)
+                    return error;
+                RemoveLocked(seg, release);
+                return SysResult<int>.Success(0);
+            default:
+                return Errno.EINVAL;
+        }
+    }
+}
