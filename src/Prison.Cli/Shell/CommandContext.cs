@@ -9,16 +9,12 @@ internal delegate int CommandHandler(CommandContext context);
 /// <summary>What one running command sees: its process, its arguments and its output streams.</summary>
 internal sealed class CommandContext
 {
-    private readonly CommandContext? _outer;
-    private bool _keepProcess;
-
-    public CommandContext(Shell shell, Proc proc, IReadOnlyList<Word> words, string line, CommandContext? outer)
+    public CommandContext(Shell shell, Proc proc, IReadOnlyList<Word> words, string line)
     {
         Shell = shell;
         Proc = proc;
         Words = words;
         Line = line;
-        _outer = outer;
         Name = words[0].Text;
         Args = words.Skip(1).Select(w => w.Text).ToArray();
     }
@@ -49,22 +45,6 @@ internal sealed class CommandContext
 
     /// <summary>Standard error.</summary>
     public TextWriter Err => Shell.Err;
-
-    /// <summary>
-    /// Set when the process must outlive the command (jexec with no command becomes the shell's new
-    /// frame). Shared with the outer command when a command runs inside another's process.
-    /// </summary>
-    public bool KeepProcess
-    {
-        get => _outer?.KeepProcess ?? _keepProcess;
-        set
-        {
-            if (_outer is not null)
-                _outer.KeepProcess = value;
-            else
-                _keepProcess = value;
-        }
-    }
 
     /// <summary>Writes <c>NAME: message</c> to standard error and returns <paramref name="status"/>.</summary>
     public int Fail(string message, int status = 1)

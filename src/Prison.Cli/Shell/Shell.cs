@@ -168,7 +168,7 @@ public sealed class Shell : IDisposable
     /// Runs a command in <paramref name="existing"/> (a process another command prepared, as jexec
     /// does) or in a new process forked from the shell's.
     /// </summary>
-    internal int RunCommand(IReadOnlyList<Word> words, string line, Proc? existing, CommandContext? outer)
+    internal int RunCommand(IReadOnlyList<Word> words, string line, Proc? existing)
     {
         var name = words[0].Text;
         var isIpc = false;
@@ -192,14 +192,14 @@ public sealed class Shell : IDisposable
             }
             proc = forked.Value;
         }
-        var context = new CommandContext(this, proc, words, line, outer);
+        var context = new CommandContext(this, proc, words, line);
         try
         {
             return isIpc ? _ipc.Run(context) : handler!(context);
         }
         finally
         {
-            if (existing is null && !context.KeepProcess)
+            if (existing is null)
                 Kernel.Processes.Exit(proc);
         }
     }
@@ -218,7 +218,7 @@ public sealed class Shell : IDisposable
                     Out.WriteLine($"{(i + 1).ToString(CultureInfo.InvariantCulture),5}  {_history[i]}");
                 return 0;
             default:
-                return RunCommand(words, line, existing: null, outer: null);
+                return RunCommand(words, line, existing: null);
         }
     }
 

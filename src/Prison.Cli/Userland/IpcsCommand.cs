@@ -14,7 +14,8 @@ namespace Prison.Cli.Userland;
 /// </summary>
 internal static class IpcsCommand
 {
-    private const string Header = "T           ID          KEY MODE        OWNER    GROUP";
+    // Padded like the rows (%-8s), so extra columns line up; trailing blanks are trimmed.
+    private const string Header = "T           ID          KEY MODE        OWNER    GROUP   ";
 
     public static int Run(CommandContext context)
     {

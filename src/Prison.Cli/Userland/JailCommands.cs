@@ -80,16 +80,20 @@ internal static class JlsCommand
 {
     public static int Run(CommandContext context)
     {
-        var options = Getopt.Parse(context.Args, "dj:nNqsv", allowJson: true, out var error);
+        var options = Getopt.Parse(context.Args, "dhj:nNqsv", allowJson: true, out var error);
         if (options is null)
             return context.Fail(error!, 64);
-        if (options.Operands.Count > 0)
-            return context.Usage("jls [-dnNqsv] [-j jail] [--json]");
         var dying = options.Has('d');
         var namesAndValues = options.Has('n') || options.Has('s');
         var paramTypes = JailQueries.Parameters(context);
-        IReadOnlyList<string> wanted = namesAndValues
-            ? ["jid", "name", .. paramTypes.Select(p => p.Name).Where(n => n is not ("jid" or "name"))]
+        var explicitParams = options.Operands.Count > 0;
+        foreach (var requested in options.Operands)
+        {
+            if (!paramTypes.Any(p => p.Name == requested))
+                return context.Fail($"unknown parameter: {CommandLineParser.Printable(requested)}");
+        }
+        IReadOnlyList<string> wanted = explicitParams ? options.Operands
+            : namesAndValues ? ["jid", "name", .. paramTypes.Select(p => p.Name).Where(n => n is not ("jid" or "name"))]
             : ["jid", "name", "host.hostname", "dying"];
 
         IReadOnlyList<JailParams> jails;
@@ -106,12 +110,20 @@ internal static class JlsCommand
         }
 
         if (options.Json)
-            return WriteJson(context, jails, namesAndValues, paramTypes);
+            return WriteJson(context, jails, namesAndValues || explicitParams, paramTypes);
+        var types = paramTypes.ToDictionary(p => p.Name, p => p.Type);
         if (namesAndValues)
         {
-            var types = paramTypes.ToDictionary(p => p.Name, p => p.Type);
             foreach (var jail in jails)
-                context.Out.WriteLine(string.Join(' ', jail.Select(p => FormatPair(p.Key, p.Value, types.GetValueOrDefault(p.Key)))));
+                context.Out.WriteLine(string.Join(' ', wanted.Select(n => FormatPair(n, jail[n], types.GetValueOrDefault(n)))));
+            return 0;
+        }
+        if (explicitParams)
+        {
+            if (options.Has('h'))
+                context.Out.WriteLine(string.Join(' ', wanted));
+            foreach (var jail in jails)
+                context.Out.WriteLine(string.Join(' ', wanted.Select(n => Quote(jail[n] ?? ""))));
             return 0;
         }
         if (options.Has('v'))
@@ -146,9 +158,13 @@ internal static class JlsCommand
             var dot = name.LastIndexOf('.');
             return name[..(dot + 1)] + "no" + name[(dot + 1)..];
         }
-        value ??= "";
+        return $"{name}={Quote(value ?? "")}";
+    }
+
+    private static string Quote(string value)
+    {
         var needsQuotes = value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || c is '"' or '\'' or '\\' or '$' or '#');
-        return needsQuotes ? $"{name}=\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : $"{name}={value}";
+        return needsQuotes ? $"\"{value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : value;
     }
 
     private static int WriteJson(CommandContext context, IReadOnlyList<JailParams> jails, bool all, IReadOnlyList<(string Name, string Type)> types)
@@ -247,9 +263,11 @@ internal static class JexecCommand
         var command = words.Skip(i).ToArray();
         if (command.Length == 0 || (command.Length == 1 && command[0].Text is "sh" or "/bin/sh" or "csh" or "/bin/csh"))
         {
-            // An interactive shell in the jail: this process becomes the shell's current one.
-            context.KeepProcess = true;
-            context.Shell.PushFrame(context.Proc);
+            // An interactive shell in the jail: the shell's current process until its exit.
+            var shell = context.Kernel.Processes.Fork(context.Proc, "sh");
+            if (!shell.Ok)
+                return context.Fail($"fork: {shell.ErrorText}", 71);
+            context.Shell.PushFrame(shell.Value);
             return 0;
         }
         if (command.Length == 3 && command[0].Text is "sh" or "/bin/sh" && command[1].Text == "-c")
@@ -257,8 +275,8 @@ internal static class JexecCommand
             var inner = CommandLineParser.Split(command[2].Text, out var syntax);
             if (inner is null)
                 return context.Fail(syntax!, 2);
-            return inner.Count == 0 ? 0 : context.Shell.RunCommand(inner, command[2].Text, context.Proc, context);
+            return inner.Count == 0 ? 0 : context.Shell.RunCommand(inner, command[2].Text, context.Proc);
         }
-        return context.Shell.RunCommand(command, context.Line, context.Proc, context);
+        return context.Shell.RunCommand(command, context.Line, context.Proc);
     }
 }

@@ -41,9 +41,11 @@ internal static class JailQueries
     /// <summary>Reads <paramref name="names"/> of one jail.</summary>
     public static SysResult<JailParams> Get(CommandContext context, string jidOrName, IReadOnlyList<string> names, bool dying)
     {
-        var request = new JailParams { [IsJid(jidOrName) ? "jid" : "name"] = jidOrName };
+        var request = new JailParams();
         foreach (var n in names)
             request[n] = null;
+        // Set after the names: the key may be one of them (jls -j pg1 also asks for "name").
+        request[IsJid(jidOrName) ? "jid" : "name"] = jidOrName;
         var got = context.Kernel.Jails.Syscalls.Get(context.Proc, request, dying ? JailFlags.Dying : JailFlags.None);
         return got.Ok ? got : SysResult<JailParams>.Fail(got.Error, $"jail \"{CommandLineParser.Printable(jidOrName)}\" not found");
     }
