@@ -26,13 +26,11 @@ public static class PrisonApp
         };
         var root = new RootCommand("Prison: FreeBSD jails, their services and System V IPC, in one process. Without a command: an interactive shell.");
         root.Options.Add(verbose);
-        root.SetAction(parse =>
+        root.SetAction(parse => WithKernel(parse.GetValue(verbose), error, kernel =>
         {
-            using var kernel = Boot(parse.GetValue(verbose), error, out var logging);
-            using (logging)
-            using (var shell = new Shell.Shell(kernel, output, error))
-                return shell.Interactive(input);
-        });
+            using var shell = new Shell.Shell(kernel, output, error);
+            return shell.Interactive(input);
+        }));
 
         var file = new Argument<string>("file") { Description = "A .prison script: one command per line" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "Run every line even after a command failed" };
@@ -67,10 +65,11 @@ public static class PrisonApp
         }
         using (reader)
         {
-            using var kernel = Boot(verbose, error, out var logging);
-            using (logging)
-            using (var shell = new Shell.Shell(kernel, output, error))
+            return WithKernel(verbose, error, kernel =>
+            {
+                using var shell = new Shell.Shell(kernel, output, error);
                 return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true);
+            });
         }
     }
 
@@ -96,8 +95,7 @@ public static class PrisonApp
         }
         try
         {
-            using var kernel = Boot(verbose, error, out var logging);
-            using (logging)
+            return WithKernel(verbose, error, kernel =>
             {
                 foreach (var module in IpcModules)
                 {
@@ -117,12 +115,30 @@ public static class PrisonApp
                 {
                     kernel.Processes.Exit(proc);
                 }
-            }
+            });
         }
         finally
         {
             if (!ReferenceEquals(reader, input))
                 reader.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Boots a kernel, runs <paramref name="body"/>, then shuts the kernel down before the logging, so
+    /// the module unloads of the shutdown are still logged.
+    /// </summary>
+    private static int WithKernel(bool verbose, TextWriter error, Func<Kernel, int> body)
+    {
+        var kernel = Boot(verbose, error, out var logging);
+        try
+        {
+            return body(kernel);
+        }
+        finally
+        {
+            kernel.Dispose();
+            logging.Dispose();
         }
     }
 
