@@ -1,5 +1,1 @@
-using Prison.Core;
-
-using var kernel = new Kernel();
-Console.WriteLine($"prison: kernel up, module path {kernel.Modules.ModulePath}");
-return 0;
+return Prison.Cli.PrisonApp.Run(args, Console.In, Console.Out, Console.Error);

@@ -1,0 +1,159 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Prison.Core;
+using Prison.IpcScript;
+
+namespace Prison.Cli;
+
+/// <summary>
+/// The <c>prison</c> command: no argument opens the interactive shell, <c>run FILE</c> runs a scenario
+/// script, <c>ipc-script [FILE]</c> runs the IPC script language. Everything reads and writes the given
+/// streams, never the console, so tests drive exactly what the binary runs.
+/// </summary>
+public static class PrisonApp
+{
+    /// <summary>The modules <c>ipc-script</c> loads before running a script.</summary>
+    public static readonly IReadOnlyList<string> IpcModules = ["sysvshm", "sysvsem", "sysvmsg"];
+
+    /// <summary>Runs the command line <paramref name="args"/>; returns the exit status.</summary>
+    public static int Run(string[] args, TextReader input, TextWriter output, TextWriter error)
+    {
+        var verbose = new Option<bool>("--verbose", "-v")
+        {
+            Description = "Show the kernel's log (jail services KPI, modules) on standard error",
+            Recursive = true,
+        };
+        var root = new RootCommand("Prison: FreeBSD jails, their services and System V IPC, in one process. Without a command: an interactive shell.");
+        root.Options.Add(verbose);
+        root.SetAction(parse => WithKernel(parse.GetValue(verbose), error, kernel =>
+        {
+            using var shell = new Shell.Shell(kernel, output, error);
+            return shell.Interactive(input);
+        }));
+
+        var file = new Argument<string>("file") { Description = "A .prison script: one command per line" };
+        var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "Run every line even after a command failed" };
+        var run = new Command("run", "Run a scenario script, echoing each command behind its prompt");
+        run.Arguments.Add(file);
+        run.Options.Add(keepGoing);
+        run.SetAction(parse => RunScript(parse.GetValue(file)!, parse.GetValue(keepGoing), parse.GetValue(verbose), output, error));
+        root.Subcommands.Add(run);
+
+        var scriptFile = new Argument<string?>("file") { Description = "The script (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
+        var ipc = new Command("ipc-script", "Run the IPC script language as one root process on a fresh kernel");
+        ipc.Arguments.Add(scriptFile);
+        ipc.SetAction(parse => RunIpcScript(parse.GetValue(scriptFile), parse.GetValue(verbose), input, output, error));
+        root.Subcommands.Add(ipc);
+
+        return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+    }
+
+    /// <summary>Runs a <c>.prison</c> script on a fresh kernel.</summary>
+    public static int RunScript(string path, bool keepGoing, bool verbose, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        TextReader reader;
+        try
+        {
+            reader = new StreamReader(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            error.WriteLine($"prison: {path}: {ex.Message}");
+            return 66;
+        }
+        using (reader)
+        {
+            return WithKernel(verbose, error, kernel =>
+            {
+                using var shell = new Shell.Shell(kernel, output, error);
+                return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true);
+            });
+        }
+    }
+
+    /// <summary>
+    /// The IPC script language (shared/spec/ipc-script.md): a fresh kernel with the three SysV modules,
+    /// one root process in the host, one result line per script line on <paramref name="output"/>.
+    /// </summary>
+    public static int RunIpcScript(string? path, bool verbose, TextReader input, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        TextReader reader = input;
+        if (path is not null && path != "-")
+        {
+            try
+            {
+                reader = new StreamReader(path);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            {
+                error.WriteLine($"prison: {path}: {ex.Message}");
+                return 66;
+            }
+        }
+        try
+        {
+            return WithKernel(verbose, error, kernel =>
+            {
+                foreach (var module in IpcModules)
+                {
+                    var loaded = kernel.Modules.Load(kernel.Init.Cred, module);
+                    if (!loaded.Ok)
+                    {
+                        error.WriteLine($"prison: kldload {module}: {loaded.ErrorText}");
+                        return 69;
+                    }
+                }
+                var proc = kernel.Processes.Fork(kernel.Init, "ipc-script").Value;
+                try
+                {
+                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel, proc));
+                }
+                finally
+                {
+                    kernel.Processes.Exit(proc);
+                }
+            });
+        }
+        finally
+        {
+            if (!ReferenceEquals(reader, input))
+                reader.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Boots a kernel, runs <paramref name="body"/>, then shuts the kernel down before the logging, so
+    /// the module unloads of the shutdown are still logged.
+    /// </summary>
+    private static int WithKernel(bool verbose, TextWriter error, Func<Kernel, int> body)
+    {
+        var kernel = Boot(verbose, error, out var logging);
+        try
+        {
+            return body(kernel);
+        }
+        finally
+        {
+            kernel.Dispose();
+            logging.Dispose();
+        }
+    }
+
+    /// <summary>Boots a kernel, with its log on <paramref name="error"/> when <paramref name="verbose"/>.</summary>
+    internal static Kernel Boot(bool verbose, TextWriter error, out IDisposable logging)
+    {
+        ILoggerFactory factory = NullLoggerFactory.Instance;
+        if (verbose)
+        {
+            factory = LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(LogLevel.Warning)
+                .AddFilter("Prison", LogLevel.Debug)
+                .AddProvider(new TextWriterLoggerProvider(error)));
+        }
+        logging = factory;
+        return new Kernel(new KernelOptions { LoggerFactory = factory });
+    }
+}

@@ -1,0 +1,62 @@
+using Prison.Core;
+using Prison.Core.Procs;
+
+namespace Prison.Cli.Shell;
+
+/// <summary>A userland command: runs in <see cref="CommandContext.Proc"/> and returns its exit status.</summary>
+internal delegate int CommandHandler(CommandContext context);
+
+/// <summary>What one running command sees: its process, its arguments and its output streams.</summary>
+internal sealed class CommandContext
+{
+    public CommandContext(Shell shell, Proc proc, IReadOnlyList<Word> words, string line)
+    {
+        Shell = shell;
+        Proc = proc;
+        Words = words;
+        Line = line;
+        Name = words[0].Text;
+        Args = words.Skip(1).Select(w => w.Text).ToArray();
+    }
+
+    /// <summary>The shell session that started the command.</summary>
+    public Shell Shell { get; }
+
+    /// <summary>The kernel.</summary>
+    public Kernel Kernel => Shell.Kernel;
+
+    /// <summary>The command's process (its credential and jail).</summary>
+    public Proc Proc { get; }
+
+    /// <summary>The command name (argv[0]).</summary>
+    public string Name { get; }
+
+    /// <summary>The arguments after the name.</summary>
+    public IReadOnlyList<string> Args { get; }
+
+    /// <summary>The words, name included, with their positions in <see cref="Line"/>.</summary>
+    public IReadOnlyList<Word> Words { get; }
+
+    /// <summary>The whole command line as typed.</summary>
+    public string Line { get; }
+
+    /// <summary>Standard output.</summary>
+    public TextWriter Out => Shell.Out;
+
+    /// <summary>Standard error.</summary>
+    public TextWriter Err => Shell.Err;
+
+    /// <summary>Writes <c>NAME: message</c> to standard error and returns <paramref name="status"/>.</summary>
+    public int Fail(string message, int status = 1)
+    {
+        Err.WriteLine($"{Name}: {message}");
+        return status;
+    }
+
+    /// <summary>Writes a one-line usage message and returns 64 (EX_USAGE).</summary>
+    public int Usage(string usage)
+    {
+        Err.WriteLine($"usage: {usage}");
+        return 64;
+    }
+}
