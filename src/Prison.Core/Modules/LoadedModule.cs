@@ -5,7 +5,7 @@ public enum ModuleState
 {
     /// <summary>Loaded and running.</summary>
     Loaded,
-    /// <summary>Unloaded; its load context is waiting to be collected.</summary>
+    /// <summary>Being unloaded: its registrations are being undone (its syscalls drained), or its load context is waiting to be collected.</summary>
     UnloadPending,
     /// <summary>Unloaded, but its load context was not collected (something still references the plugin).</summary>
     Leaked,

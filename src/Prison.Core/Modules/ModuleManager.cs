@@ -8,14 +8,17 @@ namespace Prison.Core.Modules;
 /// kldload / kldunload / kldstat. Modules are <see cref="KernelModule"/>s: linked into the host
 /// (<see cref="LoadInstance"/>) or loaded from a plugin file on a collectible load context.
 /// </summary>
-/// <remarks>Locking: <c>_lock</c> serialises loads and unloads and protects the module list; it is held
-/// while a module's hooks run, so a module's Load must not load or unload modules itself.</remarks>
+/// <remarks>Locking: <c>_lock</c> serialises loads and unloads and protects <c>_modules</c>; it is held
+/// while a module's hooks run (and while an unload drains the module's syscalls), so a module's Load must
+/// not load or unload modules itself. kldstat never takes it: it reads <c>_published</c>, an immutable
+/// copy of the list replaced under the lock at every change, so it answers even while an unload waits.</remarks>
 public sealed partial class ModuleManager
 {
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly List<LoadedModule> _modules = [];
+    private volatile LoadedModule[] _published = [];
     private int _lastId = 1;
 
     internal ModuleManager(Kernel kernel, string? modulePath)
@@ -34,19 +37,11 @@ public sealed partial class ModuleManager
     /// <summary><c>kern.module_path</c>: folders searched by name, separated by ';'.</summary>
     public string ModulePath { get; set; }
 
-    /// <summary>Every module kldstat lists (loaded ones, and unloaded ones whose context leaked).</summary>
-    public IReadOnlyList<LoadedModule> List()
-    {
-        lock (_lock)
-            return _modules.ToArray();
-    }
+    /// <summary>Every module kldstat lists (loaded ones, ones being unloaded, and unloaded ones whose context leaked).</summary>
+    public IReadOnlyList<LoadedModule> List() => _published;
 
     /// <summary>Finds a loaded module by name.</summary>
-    public LoadedModule? Find(string name)
-    {
-        lock (_lock)
-            return _modules.FirstOrDefault(m => m.Name == name && m.State == ModuleState.Loaded);
-    }
+    public LoadedModule? Find(string name) => _published.FirstOrDefault(m => m.Name == name && m.State == ModuleState.Loaded);
 
     /// <summary>
     /// Loads a module linked into the host (no plugin file): the same registration, ownership and
@@ -90,7 +85,7 @@ public sealed partial class ModuleManager
             foreach (var m in _modules.Where(m => m.State == ModuleState.Loaded).Reverse().ToArray())
             {
                 if (Stop(m) is not null)
-                    _modules.Remove(m);
+                    Remove(m);
             }
         }
     }
@@ -168,6 +163,7 @@ public sealed partial class ModuleManager
         foreach (var dep in identity.DependsOn)
             _modules.First(m => m.Name == dep && m.State == ModuleState.Loaded).References++;
         _modules.Add(loaded);
+        _published = [.. _modules];
         _log.LogInformation("module {Module} {Version} loaded (id {Id})", loaded.Name, loaded.Version, loaded.Id);
         return SysResult<LoadedModule>.Success(loaded);
     }
@@ -180,6 +176,7 @@ public sealed partial class ModuleManager
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WeakReference? Stop(LoadedModule loaded)
     {
+        loaded.State = ModuleState.UnloadPending;
         loaded.Context.UndoAll();
         try
         {
@@ -198,11 +195,10 @@ public sealed partial class ModuleManager
         loaded.Module = null;
         if (loaded.PluginContext is null)
         {
-            _modules.Remove(loaded);
+            Remove(loaded);
             _log.LogInformation("module {Module} unloaded", loaded.Name);
             return null;
         }
-        loaded.State = ModuleState.UnloadPending;
         return ReleaseContext(loaded);
     }
 
@@ -224,7 +220,7 @@ public sealed partial class ModuleManager
         {
             if (collected)
             {
-                _modules.Remove(loaded);
+                Remove(loaded);
                 _log.LogInformation("module {Module} unloaded; its load context was collected", loaded.Name);
             }
             else
@@ -233,6 +229,12 @@ public sealed partial class ModuleManager
                 _log.LogWarning("module {Module} unloaded, but its load context was not collected after {Attempts} collections: something still references the plugin", loaded.Name, CollectAttempts);
             }
         }
+    }
+
+    private void Remove(LoadedModule loaded)
+    {
+        _modules.Remove(loaded);
+        _published = [.. _modules];
     }
 
     private static string DefaultModulePath() => Path.Combine(AppContext.BaseDirectory, "plugins");
