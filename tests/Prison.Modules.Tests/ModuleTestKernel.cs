@@ -17,9 +17,9 @@ public sealed class ModuleTestKernel : IDisposable
 
     private readonly ILoggerFactory _loggers;
 
-    public ModuleTestKernel(string? modulePath = null)
+    public ModuleTestKernel(string? modulePath = null, bool keepLogRecords = true)
     {
-        Log = new CapturingLoggerProvider();
+        Log = new CapturingLoggerProvider(keepLogRecords);
         _loggers = LoggerFactory.Create(b => b.AddProvider(Log).SetMinimumLevel(LogLevel.Trace));
         Kernel = new Kernel(new KernelOptions { LoggerFactory = _loggers, ModulePath = modulePath });
     }

@@ -84,16 +84,21 @@ public sealed partial class ModuleManager
     }
 
     /// <summary>Waits, with a bounded number of full collections, until <paramref name="context"/> is collected.</summary>
-    internal static bool WaitUntilCollected(WeakReference context)
+    internal static bool WaitUntilCollected(WeakReference context) => CollectionsUntilCollected(context) >= 0;
+
+    /// <summary>The number of full collections it took for <paramref name="context"/> to die, or -1 if it did not.</summary>
+    internal static int CollectionsUntilCollected(WeakReference context)
     {
         // A collectible context dies in steps (its loader allocator is finalized first), so one
         // collection is rarely enough; the .NET unloadability guide loops like this.
-        for (var i = 0; context.IsAlive && i < CollectAttempts; i++)
+        for (var i = 0; i < CollectAttempts; i++)
         {
+            if (!context.IsAlive)
+                return i;
             GC.Collect();
             GC.WaitForPendingFinalizers();
         }
-        return !context.IsAlive;
+        return context.IsAlive ? -1 : CollectAttempts;
     }
 
     /// <summary>Loads and starts the plugin in <paramref name="file"/>; on failure, unloads its context and returns it weakly.</summary>

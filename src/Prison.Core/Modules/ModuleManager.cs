@@ -215,13 +215,13 @@ public sealed partial class ModuleManager
 
     private void FinishUnload(LoadedModule loaded, WeakReference context)
     {
-        var collected = WaitUntilCollected(context);
+        var collections = CollectionsUntilCollected(context);
         lock (_lock)
         {
-            if (collected)
+            if (collections >= 0)
             {
                 Remove(loaded);
-                _log.LogInformation("module {Module} unloaded; its load context was collected", loaded.Name);
+                _log.LogInformation("module {Module} unloaded; its load context was collected after {Collections} collections", loaded.Name, collections);
             }
             else
             {
