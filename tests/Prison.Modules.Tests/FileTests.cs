@@ -39,6 +39,32 @@ public class FileTests
         }
     }
 
+    [Fact]
+    public void Prison_Core_beside_a_plugin_is_ignored_so_the_module_type_is_the_hosts()
+    {
+        var dir = Directory.CreateTempSubdirectory("prison-shared-");
+        try
+        {
+            CopyPlugin(dir.FullName);
+            var folder = Path.Combine(dir.FullName, Plugin);
+            // Without a .deps.json every assembly in the folder is the plugin's own; a stray core copy
+            // would then win, and its KernelModule would not be the host's.
+            File.Delete(Path.Combine(folder, Plugin + ".deps.json"));
+            File.Copy(typeof(Prison.Core.Kernel).Assembly.Location, Path.Combine(folder, "Prison.Core.dll"));
+            using var t = new ModuleTestKernel();
+
+            var loaded = t.Kldload(folder);
+
+            Assert.True(loaded.Ok, loaded.ToString());
+            Assert.True(t.Kldunload().Ok);
+            Assert.False(AnyPluginContextAlive());
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static void CopyPlugin(string root)
     {
         var target = Directory.CreateDirectory(Path.Combine(root, Plugin)).FullName;
