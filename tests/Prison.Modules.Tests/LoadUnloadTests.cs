@@ -2,11 +2,12 @@ using Prison.Core;
 using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.TestContracts;
+using Xunit.Abstractions;
 using static Prison.Modules.Tests.ModuleTestKernel;
 
 namespace Prison.Modules.Tests;
 
-public class LoadUnloadTests
+public class LoadUnloadTests(ITestOutputHelper output)
 {
     [Fact]
     public void Load_with_jails_alive_runs_create_for_each_and_unload_runs_destroy_for_each()
@@ -28,6 +29,7 @@ public class LoadUnloadTests
         Assert.Equal(expected, t.JidsLogged("destroy"));
         t.AssertNothingRegistered();
         Assert.False(AnyPluginContextAlive());
+        output.WriteLine(t.Log.Records.Last(r => r.Category == "Prison.Modules").Message);
     }
 
     [Fact]
