@@ -24,6 +24,8 @@ public enum Errno
     EIO = 5,
     /// <summary>Argument list too long.</summary>
     E2BIG = 7,
+    /// <summary>Exec format error (kldload: the file is not a loadable module).</summary>
+    ENOEXEC = 8,
     /// <summary>Bad file descriptor.</summary>
     EBADF = 9,
     /// <summary>Cannot allocate memory.</summary>
@@ -111,6 +113,7 @@ public static class ErrnoExtensions
         Errno.ESRCH => "No such process",
         Errno.EINTR => "Interrupted system call",
         Errno.E2BIG => "Argument list too long",
+        Errno.ENOEXEC => "Exec format error",
         Errno.ENOMEM => "Cannot allocate memory",
         Errno.EACCES => "Permission denied",
         Errno.EFAULT => "Bad address",

@@ -5,7 +5,7 @@ public enum ModuleState
 {
     /// <summary>Loaded and running.</summary>
     Loaded,
-    /// <summary>Unloaded; its load context is waiting to be collected.</summary>
+    /// <summary>Being unloaded: its registrations are being undone (its syscalls drained), or its load context is waiting to be collected.</summary>
     UnloadPending,
     /// <summary>Unloaded, but its load context was not collected (something still references the plugin).</summary>
     Leaked,
@@ -14,15 +14,20 @@ public enum ModuleState
 /// <summary>A loaded (or unloaded-but-leaked) module.</summary>
 public sealed class LoadedModule
 {
-    internal LoadedModule(int id, KernelModule module, ModuleContext context, string? path)
+    /// <remarks>
+    /// Name, version and dependencies are copies read before the module loaded: nothing here may point
+    /// at an object of the plugin (a list made by a collection expression is a type of the plugin's own
+    /// assembly), or kldstat would keep an unloaded plugin alive.
+    /// </remarks>
+    internal LoadedModule(int id, KernelModule module, ModuleIdentity identity, ModuleContext context, string? path)
     {
         Id = id;
         Module = module;
-        Name = module.Name;
-        Version = module.Version;
+        Name = identity.Name;
+        Version = identity.Version;
         Context = context;
         Path = path;
-        DependsOn = module.DependsOn;
+        DependsOn = identity.DependsOn;
     }
 
     /// <summary>The kldstat id (1 is the kernel itself; modules start at 2).</summary>
@@ -54,4 +59,19 @@ public sealed class LoadedModule
 
     /// <summary>The plugin's load context, when loaded from a file (weakly held after unload).</summary>
     internal WeakReference? LoadContext { get; set; }
+
+    /// <summary>The plugin's load context while the module is loaded (null for linked-in modules and after unload).</summary>
+    internal PluginLoadContext? PluginContext { get; set; }
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Id} {References} {Name} {Version} {Path ?? "(linked into the host)"} {State}";
+}
+
+/// <summary>What the manager copies out of a module before loading it (see <see cref="LoadedModule"/>).</summary>
+internal sealed record ModuleIdentity(string Name, Version Version, string[] DependsOn)
+{
+    /// <summary>Reads the module's name, version and dependencies into host-owned objects.</summary>
+    public static ModuleIdentity Of(KernelModule module) =>
+        new(module.Name, module.Version, [.. module.DependsOn]);
 }

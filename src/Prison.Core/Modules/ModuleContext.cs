@@ -59,7 +59,11 @@ public sealed class ModuleContext
         var error = gate.Bind(implementation, ModuleName);
         if (error != Errno.OK)
             throw new KernelErrorException(error, $"syscalls {typeof(T).Name} are already provided by {gate.Owner}");
-        Record($"syscalls {typeof(T).Name}", gate.UnbindAndDrain);
+        Record($"syscalls {typeof(T).Name}", () =>
+        {
+            gate.UnbindAndDrain();
+            Kernel.Syscalls.ForgetCollectibleContract(typeof(T));
+        });
     }
 
     /// <summary>Adds a sysctl node; removed at unload.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Procs;
 
@@ -7,14 +8,17 @@ namespace Prison.Core.Modules;
 /// kldload / kldunload / kldstat. Modules are <see cref="KernelModule"/>s: linked into the host
 /// (<see cref="LoadInstance"/>) or loaded from a plugin file on a collectible load context.
 /// </summary>
-/// <remarks>Locking: <c>_lock</c> serialises loads and unloads and protects the module list; it is held
-/// while a module's hooks run, so a module's Load must not load or unload modules itself.</remarks>
+/// <remarks>Locking: <c>_lock</c> serialises loads and unloads and protects <c>_modules</c>; it is held
+/// while a module's hooks run (and while an unload drains the module's syscalls), so a module's Load must
+/// not load or unload modules itself. kldstat never takes it: it reads <c>_published</c>, an immutable
+/// copy of the list replaced under the lock at every change, so it answers even while an unload waits.</remarks>
 public sealed partial class ModuleManager
 {
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly List<LoadedModule> _modules = [];
+    private volatile LoadedModule[] _published = [];
     private int _lastId = 1;
 
     internal ModuleManager(Kernel kernel, string? modulePath)
@@ -33,19 +37,11 @@ public sealed partial class ModuleManager
     /// <summary><c>kern.module_path</c>: folders searched by name, separated by ';'.</summary>
     public string ModulePath { get; set; }
 
-    /// <summary>Every module kldstat lists (loaded ones, and unloaded ones whose context leaked).</summary>
-    public IReadOnlyList<LoadedModule> List()
-    {
-        lock (_lock)
-            return _modules.ToArray();
-    }
+    /// <summary>Every module kldstat lists (loaded ones, ones being unloaded, and unloaded ones whose context leaked).</summary>
+    public IReadOnlyList<LoadedModule> List() => _published;
 
     /// <summary>Finds a loaded module by name.</summary>
-    public LoadedModule? Find(string name)
-    {
-        lock (_lock)
-            return _modules.FirstOrDefault(m => m.Name == name && m.State == ModuleState.Loaded);
-    }
+    public LoadedModule? Find(string name) => _published.FirstOrDefault(m => m.Name == name && m.State == ModuleState.Loaded);
 
     /// <summary>
     /// Loads a module linked into the host (no plugin file): the same registration, ownership and
@@ -64,70 +60,123 @@ public sealed partial class ModuleManager
     /// kldunload: asks the module (an EBUSY refusal changes nothing), refuses while a loaded module
     /// depends on it, then undoes every registration in reverse (services get destroy on every jail,
     /// syscalls are drained) and releases the module. <paramref name="force"/> skips the module's own
-    /// veto, like <c>kldunload -f</c>, but never the dependency check.
+    /// veto, like <c>kldunload -f</c>, but never the dependency check. A module loaded from a file then
+    /// has its load context unloaded and verified collected; one that is not stays listed as
+    /// <see cref="ModuleState.Leaked"/>.
     /// </summary>
     public SysResult<int> Unload(Ucred caller, string name, bool force = false)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        ArgumentNullException.ThrowIfNull(name);
         if (Priv.Check(caller, Privilege.KldUnload) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "kldunload: not permitted");
-        lock (_lock)
-        {
-            var loaded = _modules.FirstOrDefault(m => (m.Name == name || m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == name) && m.State == ModuleState.Loaded);
-            if (loaded is null)
-                return SysResult<int>.Fail(Errno.ENOENT, $"can't find file {name}");
-            var dependents = _modules.Where(m => m.State == ModuleState.Loaded && m.DependsOn.Contains(loaded.Name)).Select(m => m.Name).ToArray();
-            if (dependents.Length > 0)
-                return SysResult<int>.Fail(Errno.EBUSY, $"{loaded.Name} is needed by {string.Join(", ", dependents)}");
-            var veto = loaded.Module!.QueryUnload(loaded.Context);
-            if (veto != Errno.OK && !force)
-                return SysResult<int>.Fail(veto, $"{loaded.Name}: module busy");
-            Stop(loaded);
-            return SysResult<int>.Success(loaded.Id);
-        }
+        var result = BeginUnload(name, force, out var loaded, out var context);
+        // Verified outside the lock: the collections can take a while, and kldstat shows UnloadPending meanwhile.
+        if (result.Ok && context is not null)
+            FinishUnload(loaded!, context);
+        return result;
     }
 
-    /// <summary>Unloads every module, newest first, without asking (kernel shutdown).</summary>
+    /// <summary>Unloads every module, newest first, without asking (kernel shutdown); contexts are not waited for.</summary>
     public void UnloadAll()
     {
         lock (_lock)
         {
             foreach (var m in _modules.Where(m => m.State == ModuleState.Loaded).Reverse().ToArray())
-                Stop(m);
+            {
+                if (Stop(m) is not null)
+                    Remove(m);
+            }
+        }
+    }
+
+    // Not inlined, here and below: no frame that touched the plugin's objects may still be on the stack
+    // (where the JIT may keep them alive) while the manager waits for the plugin's context to die.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SysResult<int> BeginUnload(string name, bool force, out LoadedModule? loaded, out WeakReference? context)
+    {
+        context = null;
+        lock (_lock)
+        {
+            loaded = _modules.FirstOrDefault(m => (m.Name == name || m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == name) && m.State == ModuleState.Loaded);
+            if (loaded is null)
+                return SysResult<int>.Fail(Errno.ENOENT, $"can't find file {name}");
+            var target = loaded.Name;
+            var dependents = _modules.Where(m => m.State == ModuleState.Loaded && m.DependsOn.Contains(target)).Select(m => m.Name).ToArray();
+            if (dependents.Length > 0)
+                return SysResult<int>.Fail(Errno.EBUSY, $"{loaded.Name} is needed by {string.Join(", ", dependents)}");
+            var veto = AskModule(loaded);
+            if (veto != Errno.OK && !force)
+                return SysResult<int>.Fail(veto, $"{loaded.Name}: module busy");
+            context = Stop(loaded);
+            return SysResult<int>.Success(loaded.Id);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Errno AskModule(LoadedModule loaded)
+    {
+        try
+        {
+            return loaded.Module!.QueryUnload(loaded.Context);
+        }
+        catch (Exception ex)
+        {
+            // A veto that throws is still a veto: unloading a module that cannot answer is not safe.
+            _log.LogError(ex, "module {Module} threw from QueryUnload; the unload is refused", loaded.Name);
+            return Errno.EBUSY;
         }
     }
 
     private SysResult<LoadedModule> Start(KernelModule module, string? path)
     {
-        if (_modules.Any(m => m.Name == module.Name && m.State == ModuleState.Loaded))
-            return SysResult<LoadedModule>.Fail(Errno.EEXIST, $"module {module.Name} already loaded");
-        foreach (var dep in module.DependsOn)
+        ModuleIdentity identity;
+        try
+        {
+            identity = ModuleIdentity.Of(module);
+        }
+        catch (Exception ex)
+        {
+            return SysResult<LoadedModule>.Fail(Errno.EDOOFUS, $"{path ?? module.GetType().Name}: cannot read the module's name, version or dependencies: {ex.Message}");
+        }
+        if (_modules.Any(m => m.Name == identity.Name && m.State == ModuleState.Loaded))
+            return SysResult<LoadedModule>.Fail(Errno.EEXIST, $"module {identity.Name} already loaded");
+        foreach (var dep in identity.DependsOn)
         {
             if (!_modules.Any(m => m.Name == dep && m.State == ModuleState.Loaded))
-                return SysResult<LoadedModule>.Fail(Errno.ENOENT, $"{module.Name} depends on {dep}, which is not loaded");
+                return SysResult<LoadedModule>.Fail(Errno.ENOENT, $"{identity.Name} depends on {dep}, which is not loaded");
         }
-        var context = new ModuleContext(_kernel, module.Name);
+        var context = new ModuleContext(_kernel, identity.Name);
         try
         {
             module.Load(context);
         }
         catch (Exception ex)
         {
-            _log.LogWarning(ex, "module {Module} failed to load; undoing its registrations", module.Name);
+            _log.LogWarning(ex, "module {Module} failed to load; undoing its registrations", identity.Name);
             context.UndoAll();
             return ex is KernelErrorException k
-                ? SysResult<LoadedModule>.Fail(k.Error, $"{module.Name}: {k.Message}")
-                : SysResult<LoadedModule>.Fail(Errno.EDOOFUS, $"{module.Name}: {ex.Message}");
+                ? SysResult<LoadedModule>.Fail(k.Error, $"{identity.Name}: {k.Message}")
+                : SysResult<LoadedModule>.Fail(Errno.EDOOFUS, $"{identity.Name}: {ex.Message}");
         }
-        var loaded = new LoadedModule(++_lastId, module, context, path);
-        foreach (var dep in module.DependsOn)
+        var loaded = new LoadedModule(++_lastId, module, identity, context, path);
+        foreach (var dep in identity.DependsOn)
             _modules.First(m => m.Name == dep && m.State == ModuleState.Loaded).References++;
         _modules.Add(loaded);
+        _published = [.. _modules];
         _log.LogInformation("module {Module} {Version} loaded (id {Id})", loaded.Name, loaded.Version, loaded.Id);
         return SysResult<LoadedModule>.Success(loaded);
     }
 
-    private void Stop(LoadedModule loaded)
+    /// <summary>
+    /// Undoes the module's registrations and drops every reference to it. A linked-in module leaves the
+    /// list; a plugin becomes <see cref="ModuleState.UnloadPending"/> and its context is unloaded: the
+    /// returned weak reference tells when it is gone.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference? Stop(LoadedModule loaded)
     {
+        loaded.State = ModuleState.UnloadPending;
         loaded.Context.UndoAll();
         try
         {
@@ -144,8 +193,48 @@ public sealed partial class ModuleManager
                 d.References--;
         }
         loaded.Module = null;
+        if (loaded.PluginContext is null)
+        {
+            Remove(loaded);
+            _log.LogInformation("module {Module} unloaded", loaded.Name);
+            return null;
+        }
+        return ReleaseContext(loaded);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference ReleaseContext(LoadedModule loaded)
+    {
+        var context = loaded.PluginContext!;
+        loaded.PluginContext = null;
+        context.Unload();
+        var weak = new WeakReference(context);
+        loaded.LoadContext = weak;
+        return weak;
+    }
+
+    private void FinishUnload(LoadedModule loaded, WeakReference context)
+    {
+        var collections = CollectionsUntilCollected(context);
+        lock (_lock)
+        {
+            if (collections >= 0)
+            {
+                Remove(loaded);
+                _log.LogInformation("module {Module} unloaded; its load context was collected after {Collections} collections", loaded.Name, collections);
+            }
+            else
+            {
+                loaded.State = ModuleState.Leaked;
+                _log.LogWarning("module {Module} unloaded, but its load context was not collected after {Attempts} collections: something still references the plugin", loaded.Name, CollectAttempts);
+            }
+        }
+    }
+
+    private void Remove(LoadedModule loaded)
+    {
         _modules.Remove(loaded);
-        _log.LogInformation("module {Module} unloaded", loaded.Name);
+        _published = [.. _modules];
     }
 
     private static string DefaultModulePath() => Path.Combine(AppContext.BaseDirectory, "plugins");

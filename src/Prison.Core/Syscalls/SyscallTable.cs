@@ -16,6 +16,16 @@ public sealed class SyscallTable
     public SyscallGate<T> Gate<T>() where T : class =>
         (SyscallGate<T>)_gates.GetOrAdd(typeof(T), static _ => new SyscallGate<T>());
 
+    /// <summary>
+    /// Drops the unbound gate of a contract a plugin defined itself: the table is keyed by the contract's
+    /// type, and a type of an unloaded plugin must not stay reachable from the kernel.
+    /// </summary>
+    internal void ForgetCollectibleContract(Type contract)
+    {
+        if (contract.IsCollectible && _gates.TryGetValue(contract, out var gate) && ((ISyscallGate)gate).Owner is null)
+            _gates.TryRemove(contract, out _);
+    }
+
     /// <summary>The contracts bound right now, with their owners.</summary>
     public IReadOnlyList<(Type Contract, string Owner)> Bound =>
         _gates.Values.Cast<ISyscallGate>().Where(g => g.Owner is not null).Select(g => (g.Contract, g.Owner!)).ToArray();
