@@ -147,6 +147,19 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         return set.Creator;
     }
 
+    /// <summary>Removes every set (forced unload or shutdown); their sleepers wake with EIDRM.</summary>
+    public void RemoveAll()
+    {
+        List<Jail> released = [];
+        lock (_gate)
+        {
+            foreach (var (_, set) in _sets.Live().ToArray())
+                released.Add(RemoveLocked(set));
+        }
+        foreach (var j in released)
+            j.Release();
+    }
+
     /// <summary>
     /// FreeBSD's <c>sem_prison_cleanup</c>: removes every set created in <paramref name="jail"/> (the jail
     /// leaves <c>new</c>, is disabled, or is removed); their sleepers wake with EIDRM.
