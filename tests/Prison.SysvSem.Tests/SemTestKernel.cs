@@ -72,6 +72,16 @@ internal sealed class SemTestKernel : IDisposable
     public Task<Errno> OpInBackground(Proc p, int id, params SemBuf[] sops) =>
         Task.Factory.StartNew(() => K.SemOp(p, id, sops), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
+    /// <summary>Waits (bounded) for a background semop and returns its result.</summary>
+    public static Errno Finish(Task<Errno> task)
+    {
+        Assert.True(task.Wait(Bound), "a blocked semop never returned");
+        return task.Result;
+    }
+
+    /// <summary>Waits (bounded) for several background semops.</summary>
+    public static Errno[] FinishAll(params Task<Errno>[] tasks) => tasks.Select(Finish).ToArray();
+
     public int Ncnt(int id, int num = 0) => Ctl(Host, id, num, GETNCNT);
 
     public int Zcnt(int id, int num = 0) => Ctl(Host, id, num, GETZCNT);
