@@ -25,9 +25,11 @@ internal sealed class SemTestKernel : IDisposable
     /// <summary>A root shell in prison0.</summary>
     public Proc Host { get; }
 
-    public Jail Jail(string name, string? sysvsem = "new")
+    public Jail Jail(string name, string? sysvsem = "new", int childrenMax = 0)
     {
         var p = new JailParams { ["name"] = name, ["persist"] = null };
+        if (childrenMax > 0)
+            p["children.max"] = childrenMax.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (sysvsem is not null)
             p["sysvsem"] = sysvsem;
         var r = K.Jails.Syscalls.Set(K.Init, p, JailFlags.Create);
