@@ -50,9 +50,11 @@ internal sealed class MsgFixture : IDisposable
     /// <summary>Root of the host (init).</summary>
     public Proc Root { get; }
 
-    public Jail Jail(string name, string? sysvmsg = "new", Proc? creator = null)
+    public Jail Jail(string name, string? sysvmsg = "new", Proc? creator = null, int childrenMax = 0)
     {
         var p = new JailParams { ["name"] = name, ["persist"] = null };
+        if (childrenMax > 0)
+            p["children.max"] = childrenMax.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (sysvmsg is not null)
             p["sysvmsg"] = sysvmsg;
         var r = Kernel.Jails.Syscalls.Set(creator ?? Kernel.Init, p, JailFlags.Create);
