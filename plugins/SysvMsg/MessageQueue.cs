@@ -40,9 +40,6 @@ internal sealed class MessageQueue(Jail creator, IpcPerm perm, ulong qbytes, lon
     /// <summary>Time of creation or the last IPC_SET.</summary>
     public long Ctime { get; set; } = ctime;
 
-    /// <summary>True once removed: sleepers have been told EIDRM and the id no longer resolves.</summary>
-    public bool Removed { get; set; }
-
     /// <summary>The messages, oldest first.</summary>
     public LinkedList<QueuedMessage> Messages { get; } = new();
 

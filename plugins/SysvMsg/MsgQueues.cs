@@ -210,7 +210,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private void Remove(MessageQueue q, List<Jail> release)
     {
         _queues.Free(q.Id);
-        q.Removed = true;
         foreach (var m in q.Messages)
         {
             _usedSegments -= m.Segments;
