@@ -1,0 +1,68 @@
+using Prison.Core;
+using Prison.Core.Ipc;
+using Prison.Core.Ipc.Sysv;
+using Prison.Core.Jails;
+using Prison.Core.Procs;
+
+namespace Prison.Plugins.SysvMsg;
+
+internal sealed partial class MsgQueues
+{
+    /// <summary>
+    /// msgget(2) in FreeBSD's order: ENOSYS when disabled in the caller's jail; an existing key (created in
+    /// the caller's own jail) gives EEXIST with IPC_CREAT|IPC_EXCL, then EACCES unless ipcperm grants
+    /// <c>msgflg &amp; 0700</c>; a new queue needs IPC_PRIVATE or IPC_CREAT (else ENOENT) and a free slot
+    /// below msgmni (else ENOSPC).
+    /// </summary>
+    public SysResult<int> MsgGet(Proc p, int key, int msgflg)
+    {
+        Enter();
+        try
+        {
+            return Get(p, key, msgflg);
+        }
+        finally
+        {
+            Leave();
+        }
+    }
+
+    private SysResult<int> Get(Proc p, int key, int msgflg)
+    {
+        var cred = p.Cred;
+        var jail = cred.Jail;
+        if (Namespaces.RootOf(jail) is null)
+            return Errno.ENOSYS;
+        lock (_lock)
+        {
+            if (_closed)
+                return Errno.ENOSYS;
+            if (key != IpcConstants.IPC_PRIVATE)
+            {
+                foreach (var (id, q) in _queues.Live())
+                {
+                    if (q.Perm.Key != key || !SysvNamespaces.KeyMatches(jail, q.Creator))
+                        continue;
+                    if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
+                        return Errno.EEXIST;
+                    var denied = IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0);
+                    return denied != Errno.OK ? denied : SysResult<int>.Success(id);
+                }
+            }
+            if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
+                return Errno.ENOENT;
+            if (jail.State == JailState.Dead)
+                return Errno.ENOSYS; // its namespace is gone; a queue could not hold it
+            var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
+            var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
+            var msqid = _queues.Allocate(queue, Limits.Msgmni);
+            if (msqid < 0)
+                return Errno.ENOSPC;
+            queue.Id = msqid;
+            queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
+            // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
+            jail.Hold();
+            return SysResult<int>.Success(msqid);
+        }
+    }
+}
