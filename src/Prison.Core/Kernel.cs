@@ -6,6 +6,7 @@ using Prison.Core.Procs;
 using Prison.Core.Services;
 using Prison.Core.Sysctl;
 using Prison.Core.Syscalls;
+using Prison.Core.Vfs;
 
 namespace Prison.Core;
 
@@ -39,6 +40,7 @@ public sealed class Kernel : IDisposable
         Jails = new JailTable(this);
         Services = new ServiceRegistry(this);
         Processes = new ProcessTable(this);
+        Vfs = new VirtualFileSystem(this);
         Modules = new ModuleManager(this, options.ModulePath);
         CoreSysctls.Register(this);
         Init = Processes.Spawn(Ucred.Root(Prison0), "init").Value;
@@ -67,6 +69,9 @@ public sealed class Kernel : IDisposable
 
     /// <summary>The syscall table.</summary>
     public SyscallTable Syscalls { get; }
+
+    /// <summary>File system types and the mount table: mount, unmount, statfs.</summary>
+    public VirtualFileSystem Vfs { get; }
 
     /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
     public ModuleManager Modules { get; }
