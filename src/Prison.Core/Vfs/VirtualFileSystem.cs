@@ -62,6 +62,17 @@ public sealed class VirtualFileSystem
     /// <summary>Every mount, in mount order: the kernel's view, with no jail filter (lock-free).</summary>
     public IReadOnlyList<MountEntry> Mounts => Volatile.Read(ref _mounts);
 
+    /// <summary>
+    /// The mounts of one type, read under the table lock: a mount in progress when this is called is
+    /// either complete and listed or has not passed its type's check yet. A file system that marked an
+    /// object busy (so its check refuses it) calls this to learn whether the object is still mounted.
+    /// </summary>
+    public IReadOnlyList<MountEntry> MountsOf(string fsType)
+    {
+        lock (_lock)
+            return _mounts.Where(m => m.FsType == fsType).ToArray();
+    }
+
     /// <summary>Finds a registered type by name.</summary>
     public VfsType? FindType(string name)
     {
