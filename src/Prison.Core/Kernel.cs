@@ -4,8 +4,8 @@ using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Services;
-using Prison.Core.Sysctl;
 using Prison.Core.Syscalls;
+using Prison.Core.Sysctl;
 using Prison.Core.Vfs;
 
 namespace Prison.Core;
