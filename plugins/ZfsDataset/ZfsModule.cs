@@ -1,13 +1,61 @@
+using Microsoft.Extensions.Logging;
+using Prison.Core;
 using Prison.Core.Modules;
+using Prison.Core.Vfs;
+using Prison.Core.Zfs;
 
 namespace Prison.Plugins.ZfsDataset;
 
-/// <summary>The zfs kernel module.</summary>
+/// <summary>
+/// The zfs kernel module: pools and datasets, <c>zfs jail</c> / <c>zfs unjail</c> through the jail
+/// services KPI (the per-jail dataset list lives in the module's slot), and the jail-friendly file
+/// system type <c>zfs</c> (<c>VFCF_JAIL</c>, so <c>allow.mount.zfs</c> exists while it is loaded).
+/// </summary>
+/// <remarks>
+/// Tunable: <c>zfs.pools</c> in the kernel environment, pool names separated by commas or spaces,
+/// created at load (default <c>tank</c>; empty for none). Unloading is refused with EBUSY while any
+/// zfs file system is mounted.
+/// </remarks>
 public sealed class ZfsModule : KernelModule
 {
+    /// <summary>The kenv tunable naming the pools created at load.</summary>
+    public const string PoolsTunable = "zfs.pools";
+
+    private ZfsSyscalls? _impl;
+
     /// <inheritdoc />
     public override string Name => "zfs";
 
     /// <inheritdoc />
-    public override void Load(ModuleContext context) => throw new NotImplementedException("zfs is being written");
+    public override void Load(ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var kernel = context.Kernel;
+        var impl = new ZfsSyscalls(kernel, context.Logger);
+        var pools = kernel.Kenv.Get(PoolsTunable) ?? "tank";
+        foreach (var pool in pools.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            impl.AddBootPool(pool);
+        context.RegisterFileSystemType(new VfsType { Name = ZfsSyscalls.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
+        impl.Slot = context.RegisterService(impl.ServiceDefinition());
+        context.RegisterSyscalls<IZfsSyscalls>(impl);
+        _impl = impl;
+        context.Logger.LogInformation("zfs loaded with pools {Pools}", pools);
+    }
+
+    /// <inheritdoc />
+    public override Errno QueryUnload(ModuleContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var mounted = context.Kernel.Vfs.MountsOf(ZfsSyscalls.FsType);
+        if (mounted.Count == 0)
+            return Errno.OK;
+        context.Logger.LogInformation("zfs busy: {Count} file systems mounted", mounted.Count);
+        return Errno.EBUSY;
+    }
+
+    /// <inheritdoc />
+    public override void Unload(ModuleContext context) => _impl = null;
+
+    /// <summary>The implementation, for tests in this repository.</summary>
+    internal ZfsSyscalls? Implementation => _impl;
 }

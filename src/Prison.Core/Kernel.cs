@@ -5,8 +5,9 @@ using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Services;
 using Prison.Core.Snapshots;
-using Prison.Core.Sysctl;
 using Prison.Core.Syscalls;
+using Prison.Core.Sysctl;
+using Prison.Core.Vfs;
 
 namespace Prison.Core;
 
@@ -41,6 +42,7 @@ public sealed class Kernel : IDisposable
         Sysctl.InitialValueReader = Ucred.Root(Jails.Prison0);
         Services = new ServiceRegistry(this);
         Processes = new ProcessTable(this);
+        Vfs = new VirtualFileSystem(this);
         Modules = new ModuleManager(this, options.ModulePath);
         Snapshots = new KernelSnapshot(this);
         CoreSysctls.Register(this);
@@ -70,6 +72,9 @@ public sealed class Kernel : IDisposable
 
     /// <summary>The syscall table.</summary>
     public SyscallTable Syscalls { get; }
+
+    /// <summary>File system types and the mount table: mount, unmount, statfs.</summary>
+    public VirtualFileSystem Vfs { get; }
 
     /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
     public ModuleManager Modules { get; }

@@ -10,7 +10,7 @@ namespace Prison.Core.Modules;
 /// in reverse order, when the module unloads or its load fails, so a plugin cannot leak a registration
 /// that would keep its unloaded assembly alive.
 /// </summary>
-public sealed class ModuleContext
+public sealed partial class ModuleContext
 {
     private readonly List<(string What, Action Undo)> _undo = [];
     private readonly Lock _lock = new();
