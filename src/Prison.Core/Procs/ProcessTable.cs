@@ -92,10 +92,13 @@ public sealed class ProcessTable
             Exit(p);
     }
 
-    /// <summary>Changes the effective uid (privilege required unless the uid is unchanged).</summary>
+    /// <summary>
+    /// Changes the effective uid, like seteuid(2): privilege is required unless the uid is unchanged or
+    /// is the real uid.
+    /// </summary>
     public Errno SetUid(Proc proc, uint uid)
     {
-        if (proc.Cred.Uid != uid && Priv.Check(proc.Cred, Privilege.CredSetUid) != Errno.OK)
+        if (proc.Cred.Uid != uid && proc.Cred.RealUid != uid && Priv.Check(proc.Cred, Privilege.CredSetUid) != Errno.OK)
             return Errno.EPERM;
         proc.SetCred(proc.Cred with { Uid = uid });
         return Errno.OK;

@@ -15,6 +15,12 @@ public sealed record Ucred(uint Uid, uint Gid, IReadOnlyList<uint> Groups, Jail 
     /// <summary>True for uid 0 (root in its own jail; privileges still depend on the jail).</summary>
     public bool IsRoot => Uid == 0;
 
+    /// <summary>
+    /// The real uid: the effective uid the credential was created with. seteuid(2) may always return
+    /// the effective uid to it (so a root process that lowered its euid can become root again).
+    /// </summary>
+    public uint RealUid { get; init; } = Uid;
+
     /// <summary>True when the credential is inside a jail (not prison0).</summary>
     public bool IsJailed => !Jail.IsHost;
 
