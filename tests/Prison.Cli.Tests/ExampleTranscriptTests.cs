@@ -40,6 +40,6 @@ public class ExampleTranscriptTests
         var error = new StringWriter();
         var status = PrisonApp.Run(["ipc-script"], new StringReader("shmget IPC_PRIVATE 4096 IPC_CREAT|0600\n# comment\nsemget IPC_PRIVATE 1 IPC_CREAT|0600\nmsgget IPC_PRIVATE IPC_CREAT|0600\n"), output, error);
         Assert.True(status == 0, error.ToString());
-        Assert.Equal("ok $1\nok $2\nok $3\n", output.ToString());
+        Assert.Equal("ok $0\nok $1\nok $2\n", output.ToString()); // references count from $0 (spec section 5)
     }
 }

@@ -324,14 +324,16 @@ public class JailSyscallTests
     }
 
     [Fact]
-    public void Setuid_needs_privilege_and_a_user_cannot_regain_root()
+    public void Setuid_changes_the_effective_uid_and_only_a_real_root_can_return_to_root()
     {
         using var k = new Kernel();
         var p = k.Processes.Fork(k.Init).Value;
         Assert.Equal(Errno.OK, k.Processes.SetUid(p, 770));
         Assert.Equal(770u, p.Cred.Uid);
-        Assert.Equal(Errno.EPERM, k.Processes.SetUid(p, 0));
-        Assert.Equal(Errno.OK, k.Processes.SetUid(p, 770));
+        Assert.Equal(Errno.EPERM, k.Processes.SetUid(p, 771)); // euid 770 holds no privilege
+        Assert.Equal(Errno.OK, k.Processes.SetUid(p, 0));      // seteuid back to the real uid
+        var user = k.UserIn(k.Prison0, 1001, 1001);
+        Assert.Equal(Errno.EPERM, k.Processes.SetUid(user, 0));
     }
 
     [Fact]

@@ -21,20 +21,13 @@ internal sealed class IpcCommands : IDisposable
     public IpcCommands(Shell.Shell shell) => _shell = shell;
 
     /// <summary>True when <paramref name="name"/> is an operation of the IPC script language.</summary>
-    public static bool IsOperation(string name)
-    {
-        try
-        {
-            return IpcScriptSession.IsOperation(name);
-        }
-        catch (NotImplementedException)
-        {
-            // The script library can be an unfinished build: then no word is an IPC operation.
-            return false;
-        }
-    }
+    public static bool IsOperation(string name) => IpcScriptSession.IsOperation(name);
 
-    /// <summary>Runs one operation; prints its result line; 0 for <c>ok</c>, 1 otherwise.</summary>
+    /// <summary>
+    /// Runs one operation and prints its result line: <c>ok</c> and <c>skip</c> results on standard output
+    /// with status 0; <c>err</c>, <c>sig</c> and <c>bad</c> results on standard error with status 1, so a
+    /// scenario stops at an unexpected failure (prefix the line with <c>!</c> when a failure is the point).
+    /// </summary>
     public int Run(CommandContext context)
     {
         var proc = ProcessFor(context.Proc);
@@ -48,8 +41,9 @@ internal sealed class IpcCommands : IDisposable
         var result = _session.Execute(raw);
         if (result is null)
             return 0;
-        context.Out.WriteLine(result);
-        return result == "ok" || result.StartsWith("ok ", StringComparison.Ordinal) ? 0 : 1;
+        var succeeded = result == "ok" || result.StartsWith("ok ", StringComparison.Ordinal) || result.StartsWith("skip ", StringComparison.Ordinal);
+        (succeeded ? context.Out : context.Err).WriteLine(result);
+        return succeeded ? 0 : 1;
     }
 
     /// <summary>Ends every IPC process of the session (their exit hooks detach segments).</summary>
