@@ -1,6 +1,8 @@
 using System.Runtime.CompilerServices;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Services;
+using Prison.Core.Sysctl;
 
 namespace Prison.Core.Tests;
 
@@ -34,5 +36,39 @@ public class ReadmeExampleTests
 
         Assert.Equal(["hits: web saw 1", "hits: pg2 saw 0", "hits: pg1 saw 0", "hits: 0 saw 0"],
             console.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public void Readme_plugin_example_loads_registers_and_unloads()
+    {
+        using var kernel = new Kernel();
+        var before = kernel.Jails.Syscalls.Set(kernel.Init, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
+        Assert.True(before.Ok);
+        Assert.True(kernel.Modules.LoadInstance(new HitsModule(), kernel.Init.Cred).Ok);
+        Assert.Equal(0L, kernel.Sysctl.Read(kernel.Init.Cred, "debug.hits.host").Value);
+        var withParam = kernel.Jails.Syscalls.Set(kernel.Init, new JailParams { ["name"] = "pg2", ["persist"] = null, ["hits.max"] = "3" }, JailFlags.Create);
+        Assert.True(withParam.Ok, withParam.ToString());
+        Assert.True(kernel.Modules.Unload(kernel.Init.Cred, "hits").Ok);
+        Assert.Equal(Errno.ENOENT, kernel.Sysctl.Read(kernel.Init.Cred, "debug.hits.host").Error);
+    }
+
+    /// <summary>The module shown in README.md's "Writing a plugin".</summary>
+    public sealed class HitsModule : KernelModule
+    {
+        public override string Name => "hits";
+
+        public override void Load(ModuleContext context)
+        {
+            var slot = context.RegisterService(new JailServiceDefinition<StrongBox<int>>
+            {
+                Name = "hits",
+                Create = (jail, _) => new StrongBox<int>(0),
+                Parameters = [new JailParameter("hits.max", JailParamType.Int, "most hits allowed")],
+            });
+            context.RegisterSysctl(new SysctlInt("debug.hits.host", "hits of prison0",
+                _ => slot.Get(context.Kernel.Prison0)!.Value));
+        }
+
+        public override Errno QueryUnload(ModuleContext context) => Errno.OK; // EBUSY refuses
     }
 }
