@@ -95,7 +95,7 @@ internal static class CoreJailParameters
                 else
                     allow.Remove(name);
             }
-            jail.Allow = allow.ToFrozenSetOrdinal();
+            jail.Allow = allow.ToAllowSet();
         }
         return persistDelta;
     }

@@ -1,4 +1,3 @@
-using System.Collections.Frozen;
 using Prison.Core.Services;
 
 namespace Prison.Core.Jails;
@@ -36,7 +35,7 @@ public sealed class Jail
         Depth = parent is null ? 0 : parent.Depth + 1;
         HostName = parent?.HostName ?? "prison.local";
         EnforceStatfs = parent is null ? 0 : 2;
-        Allow = FrozenSet<string>.Empty;
+        Allow = new HashSet<string>(StringComparer.Ordinal);
     }
 
     /// <summary>The jail id; 0 for the host.</summary>
@@ -76,7 +75,7 @@ public sealed class Jail
     public int EnforceStatfs { get; internal set; }
 
     /// <summary>The <c>allow.*</c> flags that are set, by full name (<c>allow.sysvipc</c>).</summary>
-    public FrozenSet<string> Allow { get; internal set; }
+    public IReadOnlySet<string> Allow { get; internal set; }
 
     /// <summary>Kernel references (children, descriptors, objects that hold the jail).</summary>
     public int References => Volatile.Read(ref _refs);

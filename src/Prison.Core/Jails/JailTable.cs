@@ -33,7 +33,7 @@ public sealed class JailTable
         };
         Prison0.InitReferences(1);
         Prison0.AddUserReference();
-        Prison0.Allow = CoreJailParameters.AllowFlags.Select(p => p.Name).ToFrozenSetOrdinal();
+        Prison0.Allow = CoreJailParameters.AllowFlags.Select(p => p.Name).ToAllowSet();
         _byJid[0] = Prison0;
         Parameters = new JailParameterRegistry();
         foreach (var p in CoreJailParameters.All)
@@ -296,8 +296,12 @@ public sealed class JailTable
         j.State == JailState.Alive || (includeDying && j.State == JailState.Dying);
 }
 
-internal static class FrozenSetExtensions
+internal static class AllowSetExtensions
 {
-    public static System.Collections.Frozen.FrozenSet<string> ToFrozenSetOrdinal(this IEnumerable<string> items) =>
-        System.Collections.Frozen.FrozenSet.ToFrozenSet(items, StringComparer.Ordinal);
+    /// <summary>
+    /// A new set of allow flags. A published set is never changed (a change publishes a new one), so
+    /// readers need no lock. A plain HashSet: jails are created often, and FrozenSet's construction
+    /// costs more than its faster lookups save on a handful of flags.
+    /// </summary>
+    public static IReadOnlySet<string> ToAllowSet(this IEnumerable<string> items) => new HashSet<string>(items, StringComparer.Ordinal);
 }

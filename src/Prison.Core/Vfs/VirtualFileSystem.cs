@@ -239,7 +239,7 @@ public sealed class VirtualFileSystem
                 foreach (var jail in _kernel.Jails.SnapshotAll().Where(j => !j.IsHost))
                 {
                     lock (jail.Mutex)
-                        jail.Allow = jail.Allow.Where(f => f != type.AllowParameter).ToFrozenSetOrdinal();
+                        jail.Allow = jail.Allow.Where(f => f != type.AllowParameter).ToAllowSet();
                 }
             }
         }
