@@ -5,7 +5,7 @@ namespace Prison.Cli.Tests;
 /// <summary>
 /// Every script in examples/ runs through the binary's entry point; its transcript (commands, output and
 /// errors, interleaved as on a terminal) must match the verified file beside this test. These need the
-/// real sysvshm, sysvsem and sysvmsg plugins in the plugins folder.
+/// real sysvshm, sysvsem, sysvmsg and zfs plugins in the plugins folder.
 /// </summary>
 public class ExampleTranscriptTests
 {
@@ -27,10 +27,16 @@ public class ExampleTranscriptTests
     public void LoadAfterJails() => Approvals.Verify(Transcript("load-after-jails.prison"));
 
     [Fact]
+    public void ZfsJail() => Approvals.Verify(Transcript("zfs-jail.prison"));
+
+    [Fact]
+    public void JailDescriptors() => Approvals.Verify(Transcript("jail-descriptors.prison"));
+
+    [Fact]
     public void Every_example_has_a_transcript_test()
     {
         var examples = Directory.GetFiles(Path.Combine(RepoPaths.Root(), "examples"), "*.prison").Select(f => Path.GetFileName(f)!).Order().ToArray();
-        Assert.Equal(["basic.prison", "load-after-jails.prison", "postgres-jails.prison"], examples);
+        Assert.Equal(["basic.prison", "jail-descriptors.prison", "load-after-jails.prison", "postgres-jails.prison", "zfs-jail.prison"], examples);
     }
 
     [Fact]

@@ -27,6 +27,7 @@ public sealed class Shell : IDisposable
         _frames.Push(kernel.Processes.Fork(kernel.Init, "sh").Value);
         _commands = Userland.Commands.All();
         _ipc = new IpcCommands(this);
+        Jd = new JdCommands(this);
     }
 
     /// <summary>The kernel.</summary>
@@ -69,6 +70,9 @@ public sealed class Shell : IDisposable
             return _frames.Peek();
         }
     }
+
+    /// <summary>The jail descriptor commands and the processes that keep their descriptors.</summary>
+    internal JdCommands Jd { get; }
 
     /// <summary>The users and groups of every jail.</summary>
     internal UserDatabase Users { get; } = new();
@@ -157,6 +161,7 @@ public sealed class Shell : IDisposable
     public void Dispose()
     {
         _ipc.Dispose();
+        Jd.Dispose();
         while (_frames.Count > 0)
             Kernel.Processes.Exit(_frames.Pop());
     }

@@ -15,6 +15,13 @@ internal static class Commands
         IPC:       ipcs [-abcmopqst] [-j jail [-R]] [--json]   ipcrm [-m id|-M key|-s id|-S key|-q id|-Q key]
                    shmget shmat shmdt shmctl shmwrite shmread semget semop semctl msgget msgsnd msgrcv msgctl
                    (the IPC script language, one operation per command)
+        ZFS:       zfs create [-p] [-o p=v] fs | destroy [-r] name | list [-Hpr] [-o props] [-t type] [name]
+                   zfs get [-Hp] props|all name | set prop=value name | snapshot fs@snap | rename old new
+                   zfs mount [fs] | unmount fs | jail jail fs | unjail jail fs    zpool create pool | list
+                   zfs-write dataset path size   zfs-rm dataset path   (the model's file writes)
+        Mounts:    mount [-p] [--json]   mount -t type special node   umount special|node   df [-hkT] [--json]
+        Jail fds:  jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...]
+                   jd [-u user] remove fd | limit fd attach,remove,set | close fd | pass fd user | watch fd
         Users:     pw useradd name [-u uid] [-g group]   pw groupadd name [-g gid]   pw usershow name
         Other:     whoami  id [-u|-g] [-n]  ps  hostname  kenv [[-u] name[=value]]  echo [-n] text
         """;
@@ -38,5 +45,13 @@ internal static class Commands
         ["hostname"] = InfoCommands.Hostname,
         ["kenv"] = InfoCommands.Kenv,
         ["echo"] = InfoCommands.Echo,
+        ["zfs"] = ZfsCommand.Run,
+        ["zpool"] = ZpoolCommand.Run,
+        ["zfs-write"] = ZfsFileCommands.Write,
+        ["zfs-rm"] = ZfsFileCommands.Remove,
+        ["mount"] = MountCommands.Mount,
+        ["umount"] = MountCommands.Umount,
+        ["df"] = MountCommands.Df,
+        ["jd"] = context => context.Shell.Jd.Run(context),
     };
 }

@@ -62,6 +62,9 @@ internal sealed class IpcCommands : IDisposable
         var forked = _shell.Kernel.Processes.Fork(caller, "ipc");
         if (!forked.Ok)
             return null;
+        // A long-lived process must not keep the shell's jail descriptors open (an owning one would
+        // otherwise outlive its `jd close`).
+        JdCommands.CloseInherited(forked.Value);
         _processes[key] = forked.Value;
         return forked.Value;
     }

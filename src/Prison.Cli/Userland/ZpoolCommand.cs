@@ -1,0 +1,109 @@
+using Prison.Cli.Shell;
+using Prison.Core.Zfs;
+
+namespace Prison.Cli.Userland;
+
+/// <summary>
+/// zpool(8), what the model has of it: <c>zpool create POOL</c> (no devices: a pool is only its root
+/// dataset) and <c>zpool list</c> (name, space allocated, health, altroot; the model has no pool size).
+/// </summary>
+internal static class ZpoolCommand
+{
+    public static int Run(CommandContext context)
+    {
+        var args = context.Args;
+        if (args.Count == 0)
+            return ZfsCommand.Usage(context, "zpool command args ...\nwhere 'command' is one of: create list");
+        switch (args[0])
+        {
+            case "create":
+                if (args.Count != 2 || args[1].StartsWith('-'))
+                    return ZfsCommand.Usage(context, "zpool create <pool>   (the model's pools have no devices)");
+                var created = context.Kernel.ZpoolCreate(context.Proc, args[1]);
+                return created.Ok ? 0 : ZfsCommand.Report(context, created);
+            case "list":
+                return List(context, args.Skip(1).ToArray());
+            default:
+                context.Err.WriteLine($"unrecognized command '{CommandLineParser.Printable(args[0])}'");
+                return ZfsCommand.Usage(context, "zpool command args ...");
+        }
+    }
+
+    private static int List(CommandContext context, IReadOnlyList<string> args)
+    {
+        var options = Getopt.Parse(args, "Hp", allowJson: false, out _);
+        if (options is null)
+            return ZfsCommand.Usage(context, "zpool list [-Hp] [pool] ...");
+        var pools = context.Kernel.ZpoolList(context.Proc);
+        if (!pools.Ok)
+            return ZfsCommand.Report(context, pools);
+        var status = 0;
+        var shown = new List<string>();
+        foreach (var wanted in options.Operands)
+        {
+            if (pools.Value.Contains(wanted))
+            {
+                shown.Add(wanted);
+                continue;
+            }
+            context.Err.WriteLine($"cannot open '{CommandLineParser.Printable(wanted)}': no such pool");
+            status = 1;
+        }
+        if (options.Operands.Count == 0)
+            shown.AddRange(pools.Value);
+        if (shown.Count == 0)
+        {
+            if (options.Operands.Count == 0)
+                context.Out.WriteLine("no pools available");
+            return status;
+        }
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var pool in shown)
+        {
+            var root = context.Kernel.ZfsGet(context.Proc, pool, "used");
+            var alloc = root.Ok ? ZfsProperties.Display("used", root.Value[0].Value, options.Has('p')) : "-";
+            rows.Add([pool, alloc, "ONLINE", "-"]);
+        }
+        ZfsFormat.Table(context.Out, ["NAME", "ALLOC", "HEALTH", "ALTROOT"], [false, true, false, false], rows, options.Has('H'));
+        return status;
+    }
+}
+
+/// <summary>
+/// <c>zfs-write</c> and <c>zfs-rm</c>: the model's stand-ins for writing and removing a file in a dataset
+/// (there are no files or vnodes), so that <c>used</c> and <c>quota</c> mean something. Not FreeBSD commands.
+/// </summary>
+internal static class ZfsFileCommands
+{
+    public static int Write(CommandContext context)
+    {
+        if (context.Args.Count != 3)
+            return context.Usage("zfs-write dataset path size[K|M|G|T]   (appends size bytes to the file)");
+        if (ParseSize(context.Args[2]) is not { } bytes)
+            return context.Fail($"bad size '{CommandLineParser.Printable(context.Args[2])}'", 64);
+        var written = context.Kernel.ZfsWrite(context.Proc, context.Args[0], context.Args[1], bytes);
+        if (written.Ok)
+            return 0;
+        return context.Fail(written.Error == Core.Errno.ENOSYS ? ZfsCommand.NotLoaded : written.ErrorText);
+    }
+
+    public static int Remove(CommandContext context)
+    {
+        if (context.Args.Count != 2)
+            return context.Usage("zfs-rm dataset path");
+        var removed = context.Kernel.ZfsRemoveFile(context.Proc, context.Args[0], context.Args[1]);
+        if (removed.Ok)
+            return 0;
+        return context.Fail(removed.Error == Core.Errno.ENOSYS ? ZfsCommand.NotLoaded : removed.ErrorText);
+    }
+
+    /// <summary>A byte count with an optional K, M, G or T suffix (powers of 1024).</summary>
+    private static long? ParseSize(string text)
+    {
+        var shift = text.Length > 0 ? "KMGT".IndexOf(char.ToUpperInvariant(text[^1]), StringComparison.Ordinal) + 1 : 0;
+        var digits = shift > 0 ? text[..^1] : text;
+        if (!long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) || n > long.MaxValue >> (10 * shift))
+            return null;
+        return n << (10 * shift);
+    }
+}
