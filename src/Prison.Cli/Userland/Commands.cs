@@ -16,6 +16,7 @@ internal static class Commands
                    shmget shmat shmdt shmctl shmwrite shmread semget semop semctl msgget msgsnd msgrcv msgctl
                    (the IPC script language, one operation per command)
         Users:     pw useradd name [-u uid] [-g group]   pw groupadd name [-g gid]   pw usershow name
+        Snapshot:  snapshot [section]   (the kernel's state, every jail; host root only)
         Other:     whoami  id [-u|-g] [-n]  ps  hostname  kenv [[-u] name[=value]]  echo [-n] text
         """;
 
@@ -38,5 +39,6 @@ internal static class Commands
         ["hostname"] = InfoCommands.Hostname,
         ["kenv"] = InfoCommands.Kenv,
         ["echo"] = InfoCommands.Echo,
+        ["snapshot"] = SnapshotCommand.Run,
     };
 }
