@@ -28,7 +28,7 @@ internal sealed partial class MsgQueues : ISnapshotProvider
                         $"{id} key={p.Key} jail={q.Creator.Id} mode=0{Convert.ToString(p.Mode, 8)} " +
                         $"uid={p.Uid} gid={p.Gid} cuid={p.Cuid} cgid={p.Cgid} " +
                         $"qnum={q.Messages.Count} cbytes={q.Cbytes} qbytes={q.Qbytes} lspid={q.Lspid} lrpid={q.Lrpid} " +
-                        $"stime={writer.Time(q.Stime)} rtime={writer.Time(q.Rtime)} ctime={writer.Time(q.Ctime)}"));
+                        $"ctime={writer.Time(q.Ctime)} stime={writer.Time(q.Stime)} rtime={writer.Time(q.Rtime)}"));
                     var n = 0;
                     foreach (var m in q.Messages)
                     {

@@ -25,7 +25,7 @@ internal sealed partial class SysvSemaphores : ISnapshotProvider
                     using var _ = writer.Section(string.Create(CultureInfo.InvariantCulture,
                         $"{id} key={set.Key} jail={set.Creator.Id} nsems={set.Sems.Length} mode=0{Convert.ToString(set.Mode, 8)} " +
                         $"uid={set.Uid} gid={set.Gid} cuid={set.Cuid} cgid={set.Cgid} " +
-                        $"otime={writer.Time(set.Otime)} ctime={writer.Time(set.Ctime)}"));
+                        $"ctime={writer.Time(set.Ctime)} otime={writer.Time(set.Otime)}"));
                     for (var i = 0; i < set.Sems.Length; i++)
                     {
                         var sem = set.Sems[i];
