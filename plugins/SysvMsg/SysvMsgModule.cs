@@ -30,6 +30,7 @@ public sealed class SysvMsgModule : KernelModule
         var queues = new MsgQueues(context.Kernel, limits, context.Logger);
         queues.Namespaces = SysvNamespaces.Register(context, "sysvmsg", "SYSV message queues", queues.RemoveCreatedBy);
         context.RegisterSyscalls<IMsgSyscalls>(queues);
+        context.RegisterSnapshot(queues);
         // Undone before the syscall drain above (undo runs newest first), so no sleeper can hold it up.
         context.Track("sysvmsg: wake sleepers and remove queues", queues.Close);
         RegisterLimit(context, queues, "kern.ipc.msgmax", "Maximum message size", l => l.Msgmax, queues.Limits.SetMsgmax);

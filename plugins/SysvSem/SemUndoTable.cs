@@ -28,6 +28,10 @@ internal sealed class SemUndoTable
     /// <summary>The entries of <paramref name="p"/> (for tests and diagnostics), empty when none.</summary>
     public IReadOnlyList<SemUndoEntry> EntriesOf(Proc p) => _byProc.TryGetValue(p, out var list) ? list : [];
 
+    /// <summary>Every process holding entries, with its entries in the order they were made.</summary>
+    public IEnumerable<(Proc Proc, IReadOnlyList<SemUndoEntry> Entries)> All =>
+        _byProc.Select(x => (x.Key, (IReadOnlyList<SemUndoEntry>)x.Value));
+
     /// <summary>
     /// FreeBSD's <c>semundo_adjust</c>: adds <paramref name="adjust"/> to the process's entry for
     /// (set, num), creating or deleting it as needed. ERANGE when the result leaves ±semaem, EINVAL when a

@@ -30,6 +30,7 @@ public sealed class SysvSemModule : KernelModule
             "Semaphore sets visible to the caller", semaphores.ListFor));
         context.OnProcessExit(semaphores.ApplyUndoAtExit);
         context.RegisterSyscalls<ISemSyscalls>(semaphores);
+        context.RegisterSnapshot(semaphores);
         // Undone first: a forced unload (or kernel shutdown) removes every set, so sleepers wake with
         // EIDRM and leave before the syscall gate drains.
         context.Track("semaphore sets", semaphores.RemoveAll);

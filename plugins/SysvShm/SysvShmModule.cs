@@ -30,6 +30,7 @@ public sealed class SysvShmModule : KernelModule
         context.RegisterSyscalls<IShmSyscalls>(shm);
         ShmSysctls.Register(context, shm);
         context.OnProcessExit(shm.ProcessExited);
+        context.RegisterSnapshot(shm);
         _shm = shm;
     }
 

@@ -38,6 +38,7 @@ public sealed class ZfsModule : KernelModule
         context.RegisterFileSystemType(new VfsType { Name = ZfsSyscalls.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
         impl.Slot = context.RegisterService(impl.ServiceDefinition());
         context.RegisterSyscalls<IZfsSyscalls>(impl);
+        context.RegisterSnapshot(impl);
         _impl = impl;
         context.Logger.LogInformation("zfs loaded with pools {Pools}", pools);
     }

@@ -23,6 +23,7 @@ internal static class Commands
         Jail fds:  jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...]
                    jd [-u user] remove fd | limit fd attach,remove,set | close fd | pass fd user | watch fd
         Users:     pw useradd name [-u uid] [-g group]   pw groupadd name [-g gid]   pw usershow name
+        Snapshot:  snapshot [section]   (the kernel's state, every jail; host root only)
         Other:     whoami  id [-u|-g] [-n]  ps  hostname  kenv [[-u] name[=value]]  echo [-n] text
         """;
 
@@ -53,5 +54,6 @@ internal static class Commands
         ["umount"] = MountCommands.Umount,
         ["df"] = MountCommands.Df,
         ["jd"] = context => context.Shell.Jd.Run(context),
+        ["snapshot"] = SnapshotCommand.Run,
     };
 }
