@@ -15,6 +15,7 @@ internal static class Commands
         IPC:       ipcs [-abcmopqst] [-j jail [-R]] [--json]   ipcrm [-m id|-M key|-s id|-S key|-q id|-Q key]
                    shmget shmat shmdt shmctl shmwrite shmread semget semop semctl msgget msgsnd msgrcv msgctl
                    (the IPC script language, one operation per command)
+        Limits:    rctl [filter]   rctl -a jail:NAME:RESOURCE:deny=AMOUNT   rctl -r filter   rctl -u jail:NAME
         Users:     pw useradd name [-u uid] [-g group]   pw groupadd name [-g gid]   pw usershow name
         Other:     whoami  id [-u|-g] [-n]  ps  hostname  kenv [[-u] name[=value]]  echo [-n] text
         """;
@@ -31,6 +32,7 @@ internal static class Commands
         ["sysctl"] = SysctlCommand.Run,
         ["ipcs"] = IpcsCommand.Run,
         ["ipcrm"] = IpcrmCommand.Run,
+        ["rctl"] = RctlCommand.Run,
         ["pw"] = PwCommand.Run,
         ["whoami"] = InfoCommands.Whoami,
         ["id"] = InfoCommands.Id,
