@@ -3,6 +3,7 @@ using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvMsg;
 
@@ -54,10 +55,18 @@ internal sealed partial class MsgQueues
             if (jail.State == JailState.Dead)
                 return Errno.ENOSYS; // its namespace is gone; a queue could not hold it
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
+            // racct, as FreeBSD once a slot is known to be free (both errors are ENOSPC, so charging first
+            // changes no outcome): nmsgq charged to the creator's jail and its ancestors; Remove gives it back.
+            var charged = _kernel.Racct.Charge(jail, RacctResource.Nmsgq, 1);
+            if (charged != Errno.OK)
+                return charged;
             var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
             var msqid = _queues.Allocate(queue, Limits.Msgmni);
             if (msqid < 0)
+            {
+                _kernel.Racct.Release(jail, RacctResource.Nmsgq, 1);
                 return Errno.ENOSPC;
+            }
             queue.Id = msqid;
             queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
             // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.

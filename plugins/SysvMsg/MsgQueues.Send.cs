@@ -2,6 +2,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvMsg;
 
@@ -43,27 +44,44 @@ internal sealed partial class MsgQueues
             var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_W);
             if (denied != Errno.OK)
                 return denied;
+            // FreeBSD charges racct (EAGAIN) before it compares msgsz with qbytes; an oversized message is
+            // only checked against the rules here, so an absurd msgsz is never added to the counters.
             if (msgsz > q.Qbytes)
-                return Errno.EINVAL;
+                return WouldExceedRules(q, msgsz) ? Errno.EAGAIN : Errno.EINVAL;
+            // racct: the message is charged now and given back on every failure below (or by a failed sleep).
+            var charged = ChargeMessage(q, msgsz);
+            if (charged != Errno.OK)
+                return charged;
             var segments = Limits.SegmentsFor(msgsz);
             // msgsz <= qbytes, so it fits an int from here on.
             var outcome = mtype < 1 ? Errno.EINVAL : msgsz > (ulong)mtext.Length ? Errno.EFAULT : Errno.OK;
             if (q.Senders.Count == 0 && HasRoom(q, msgsz, segments))
             {
                 if (outcome != Errno.OK)
+                {
+                    ReleaseMessages(q, 1, msgsz);
                     return outcome;
+                }
                 Enqueue(q, p, mtype, mtext[..(int)msgsz].ToArray(), segments);
                 Pump();
                 return Errno.OK;
             }
-            if ((msgflg & IpcConstants.IPC_NOWAIT) != 0)
-                return Errno.EAGAIN;
-            if (wait == WaitPolicy.ReportWouldSleep)
-                return Errno.EWOULDSLEEP;
+            var noSleep = (msgflg & IpcConstants.IPC_NOWAIT) != 0 ? Errno.EAGAIN
+                : wait == WaitPolicy.ReportWouldSleep ? Errno.EWOULDSLEEP : Errno.OK;
+            if (noSleep != Errno.OK)
+            {
+                ReleaseMessages(q, 1, msgsz);
+                return noSleep;
+            }
             var body = outcome == Errno.OK ? mtext[..(int)msgsz].ToArray() : null;
             waiter = new SendWaiter(p, q, mtype, msgsz, outcome, body);
             interrupt = Park(waiter);
         }
         return Sleep(waiter, interrupt);
     }
+
+    /// <summary>True when a rule on the queue creator's jail or an ancestor would refuse the message.</summary>
+    private bool WouldExceedRules(MessageQueue q, ulong msgsz) =>
+        _kernel.Racct.Check(q.Creator, RacctResource.MsgqQueued, 1) != Errno.OK
+        || _kernel.Racct.Check(q.Creator, RacctResource.MsgqSize, (long)Math.Min(msgsz, long.MaxValue)) != Errno.OK;
 }

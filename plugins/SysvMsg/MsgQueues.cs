@@ -4,6 +4,7 @@ using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvMsg;
 
@@ -199,6 +200,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         var m = node.Value;
         q.Messages.Remove(node);
         q.Cbytes -= m.Size;
+        ReleaseMessages(q, 1, m.Size);
         _usedSegments -= m.Segments;
         _usedHeaders--;
         q.Lrpid = receiver.Pid;
@@ -210,6 +212,9 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private void Remove(MessageQueue q, List<Jail> release)
     {
         _queues.Free(q.Id);
+        // racct: the queue and every message still on it, given back to the creator's jail.
+        _kernel.Racct.Release(q.Creator, RacctResource.Nmsgq, 1);
+        ReleaseMessages(q, q.Messages.Count, q.Cbytes);
         foreach (var m in q.Messages)
         {
             _usedSegments -= m.Segments;
@@ -220,7 +225,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         foreach (var s in q.Senders)
         {
             _sleepingSenders.Remove(s);
-            s.Complete(Errno.EIDRM);
+            CompleteSender(s, Errno.EIDRM);
         }
         q.Senders.Clear();
         foreach (var r in q.Receivers)
@@ -281,7 +286,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
             }
             _sleepingSenders.RemoveAt(i);
             q.Senders.Remove(s);
-            s.Complete(result);
+            CompleteSender(s, result);
             progress = true;
         }
         return progress;
@@ -360,16 +365,49 @@ internal sealed partial class MsgQueues : IMsgSyscalls
                 case SendWaiter s:
                     s.Queue.Senders.Remove(s);
                     _sleepingSenders.Remove(s);
+                    CompleteSender(s, Errno.EINTR);
                     break;
                 case ReceiveWaiter r:
                     r.Queue.Receivers.Remove(r);
                     _sleepingReceivers--;
+                    r.Complete(Errno.EINTR);
                     break;
             }
-            w.Complete(Errno.EINTR);
             // A sender that was first in line no longer holds the others back.
             Pump();
         }
+    }
+
+    /// <summary>
+    /// racct for one message (FreeBSD's msgsnd): msgqqueued, then msgqsize, charged to the queue creator's
+    /// jail whoever sends, so that msgrcv and removal give it back to the same jail (FreeBSD charges the
+    /// sender and releases against the creator). Released by <see cref="Take"/>, <see cref="Remove"/>, or
+    /// when the send fails.
+    /// </summary>
+    private Errno ChargeMessage(MessageQueue q, ulong size)
+    {
+        var racct = _kernel.Racct;
+        var charged = racct.Charge(q.Creator, RacctResource.MsgqQueued, 1);
+        if (charged != Errno.OK)
+            return charged;
+        charged = racct.Charge(q.Creator, RacctResource.MsgqSize, (long)size);
+        if (charged != Errno.OK)
+            racct.Release(q.Creator, RacctResource.MsgqQueued, 1);
+        return charged;
+    }
+
+    private void ReleaseMessages(MessageQueue q, int count, ulong bytes)
+    {
+        _kernel.Racct.Release(q.Creator, RacctResource.MsgqQueued, count);
+        _kernel.Racct.Release(q.Creator, RacctResource.MsgqSize, (long)bytes);
+    }
+
+    /// <summary>Wakes a sleeping sender; one that failed gives back the message's charge (it was never queued).</summary>
+    private void CompleteSender(SendWaiter s, Errno result)
+    {
+        if (result != Errno.OK)
+            ReleaseMessages(s.Queue, 1, s.Size);
+        s.Complete(result);
     }
 
     private static void ReleaseJails(List<Jail> jails)

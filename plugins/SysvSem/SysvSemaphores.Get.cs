@@ -4,6 +4,7 @@ using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvSem;
 
@@ -41,10 +42,18 @@ internal sealed partial class SysvSemaphores
                 return Errno.EINVAL;
             if (nsems > _limits.Semmns - _semtot)
                 return Errno.ENOSPC;
+            // racct, as FreeBSD after its own checks: nsem counts semaphores (not sets), charged to the
+            // creator's jail and its ancestors; RemoveLocked gives them back.
+            var charged = _kernel.Racct.Charge(cred.Jail, RacctResource.Nsem, nsems);
+            if (charged != Errno.OK)
+                return charged;
             var set = new SemSet(cred.Jail, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
             id = _sets.Allocate(set, _limits.Semmni);
             if (id < 0)
+            {
+                _kernel.Racct.Release(cred.Jail, RacctResource.Nsem, nsems);
                 return Errno.ENOSPC;
+            }
             set.Id = id;
             _semtot += nsems;
             // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail

@@ -2,6 +2,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvSem;
 
@@ -40,6 +41,11 @@ internal sealed partial class SysvSemaphores
                 // As FreeBSD: a short vector is copied into a stack buffer without the semopm check.
                 if (sops.Length > SmallSops && sops.Length > _limits.Semopm)
                     return Errno.E2BIG;
+                // rctl's nsemop limit on the caller's jail (a limit only, never accounted). FreeBSD checks
+                // it only for vectors longer than SMALL_SOPS; Prison checks every call so a limit below 9 holds.
+                var limited = _kernel.Racct.Check(p.Cred.Jail, RacctResource.Nsemop, sops.Length);
+                if (limited != Errno.OK)
+                    return limited;
                 var set = Visible(semid, root);
                 if (set is null)
                     return Errno.EINVAL;

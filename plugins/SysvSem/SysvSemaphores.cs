@@ -5,6 +5,7 @@ using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvSem;
 
@@ -141,6 +142,8 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         set.Removed = true;
         _sets.Free(set.Id);
         _semtot -= set.Sems.Length;
+        // racct: the semaphores SemGet charged to the creator's jail.
+        _kernel.Racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);
         _undo.Clear(set, -1);
         Wakeup(set);
         _log.LogDebug("semaphore set {Id} removed (creator jail {Jid})", set.Id, set.Creator.Id);

@@ -4,6 +4,7 @@ using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 using static Prison.Core.Ipc.IpcConstants;
 
 namespace Prison.Plugins.SysvShm;
@@ -52,10 +53,27 @@ internal sealed partial class ShmSubsystem
             return Errno.ENOMEM;
         if (size > (ulong)Array.MaxLength)
             return Errno.ENOMEM; // the model keeps a segment's bytes in one array
+        // racct, as FreeBSD after its own checks: nshm (ENOSPC), then shmsize in whole pages (ENOMEM),
+        // charged to the creator's jail and its ancestors; FreeLocked gives both back.
+        var racct = _kernel.Racct;
+        var mapLength = (long)ShmSegment.RoundPage(size);
+        var charged = racct.Charge(cred.Jail, RacctResource.Nshm, 1);
+        if (charged != Errno.OK)
+            return charged;
+        charged = racct.Charge(cred.Jail, RacctResource.ShmSize, mapLength);
+        if (charged != Errno.OK)
+        {
+            racct.Release(cred.Jail, RacctResource.Nshm, 1);
+            return charged;
+        }
         var seg = new ShmSegment(cred.Jail, key, cred.Uid, cred.Gid, mode, size, new byte[size], p.Pid, Now);
         var id = _segments.Allocate(seg, (int)Limits.ShmMni);
         if (id < 0)
+        {
+            racct.Release(cred.Jail, RacctResource.Nshm, 1);
+            racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
             return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
+        }
         seg.Id = id;
         cred.Jail.Hold();
         _committedPages += pages;

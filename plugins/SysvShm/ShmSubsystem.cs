@@ -4,6 +4,7 @@ using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 using Prison.Core.Services;
 
 namespace Prison.Plugins.SysvShm;
@@ -203,6 +204,9 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         if (!_segments.Free(seg.Id))
             return;
         _committedPages -= seg.Pages;
+        // racct: what AllocateLocked charged to the creator's jail (nshm and the page-rounded size).
+        _kernel.Racct.Release(seg.Creator, RacctResource.Nshm, 1);
+        _kernel.Racct.Release(seg.Creator, RacctResource.ShmSize, (long)seg.MapLength);
         release.Add(seg.Creator);
         _log.LogDebug("shm segment {Id} of jail {Jid} freed", seg.Id, seg.Creator.Id);
     }

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.Core.Procs;
+using Prison.Core.Rctl;
 using Prison.Core.Services;
 using Prison.Core.Snapshots;
 using Prison.Core.Syscalls;
@@ -41,6 +42,7 @@ public sealed class Kernel : IDisposable
         Jails = new JailTable(this);
         Sysctl.InitialValueReader = Ucred.Root(Jails.Prison0);
         Services = new ServiceRegistry(this);
+        Racct = new Racct(this);
         Processes = new ProcessTable(this);
         Vfs = new VirtualFileSystem(this);
         Modules = new ModuleManager(this, options.ModulePath);
@@ -63,6 +65,9 @@ public sealed class Kernel : IDisposable
 
     /// <summary>The jail services KPI.</summary>
     public ServiceRegistry Services { get; }
+
+    /// <summary>Resource accounting and limits per jail (racct and rctl).</summary>
+    public Racct Racct { get; }
 
     /// <summary>The process table.</summary>
     public ProcessTable Processes { get; }

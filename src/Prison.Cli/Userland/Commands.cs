@@ -22,6 +22,7 @@ internal static class Commands
         Mounts:    mount [-p] [--json]   mount -t type special node   umount special|node   df [-hkT] [--json]
         Jail fds:  jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...]
                    jd [-u user] remove fd | limit fd attach,remove,set | close fd | pass fd user | watch fd
+        Limits:    rctl [filter]   rctl -a jail:NAME:RESOURCE:deny=AMOUNT   rctl -r filter   rctl -u jail:NAME
         Users:     pw useradd name [-u uid] [-g group]   pw groupadd name [-g gid]   pw usershow name
         Snapshot:  snapshot [section]   (the kernel's state, every jail; host root only)
         Other:     whoami  id [-u|-g] [-n]  ps  hostname  kenv [[-u] name[=value]]  echo [-n] text
@@ -39,6 +40,7 @@ internal static class Commands
         ["sysctl"] = SysctlCommand.Run,
         ["ipcs"] = IpcsCommand.Run,
         ["ipcrm"] = IpcrmCommand.Run,
+        ["rctl"] = RctlCommand.Run,
         ["pw"] = PwCommand.Run,
         ["whoami"] = InfoCommands.Whoami,
         ["id"] = InfoCommands.Id,

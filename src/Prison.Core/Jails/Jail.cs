@@ -155,6 +155,9 @@ public sealed class Jail
     /// <summary>Event subscribers through jail descriptors, and the removal signal poll(2) waits for.</summary>
     internal JailWatchers Watchers { get; } = new();
 
+    /// <summary>The racct counters of this jail and its descendants (see <see cref="Rctl.Racct"/>).</summary>
+    internal Rctl.JailUsage Usage { get; } = new();
+
     internal void SetState(JailState state) => _state = state;
 
     internal void InitReferences(int refs) => _refs = refs;

@@ -256,6 +256,7 @@ public sealed class JailTable
             services.ServicesLock.ExitReadLock();
         }
         Unlink(jail);
+        _kernel.Racct.JailFreed(jail);
         _log.LogDebug("jail {Jid} {Name} freed", jail.Id, jail.Name);
         jail.Parent?.Release();
     }
