@@ -14,13 +14,18 @@ namespace Prison.Benchmarks;
 [MemoryDiagnoser]
 public class JailMemoryBenchmarks
 {
-    private const int Jails = 100_000;
     private static readonly string[] Plugins = ["sysvshm", "sysvsem", "sysvmsg", "zfs"];
     private Kernel _kernel = null!;
     private JailParams _params = null!;
 
     [Params(0, 4)]
     public int Services { get; set; }
+
+    /// <summary>100,000 unless PRISON_BENCH_MAX_JAILS caps it.</summary>
+    [ParamsSource(nameof(JailCountValues))]
+    public int Jails { get; set; }
+
+    public static IEnumerable<int> JailCountValues() => JailCounts.UpTo(100_000);
 
     [GlobalSetup]
     public void Setup()
@@ -50,7 +55,7 @@ public class JailMemoryBenchmarks
     public void Cleanup() => _kernel.Dispose();
 
     [Benchmark]
-    public void CreateAndRemoveAt100kJails()
+    public void CreateAndRemoveOnTop()
     {
         var jid = _kernel.Jails.Syscalls.Set(_kernel.Init, _params, JailFlags.Create).Value;
         _kernel.Jails.Syscalls.Remove(_kernel.Init, jid);

@@ -21,8 +21,10 @@ public class RegistrationBenchmarks
     private Jail[] _jails = [];
     private static readonly object Token = new();
 
-    [Params(1_000, 10_000, 100_000)]
+    [ParamsSource(nameof(JailCountValues))]
     public int Jails { get; set; }
+
+    public static IEnumerable<int> JailCountValues() => JailCounts.UpTo(1_000, 10_000, 100_000);
 
     [GlobalSetup]
     public void Setup()

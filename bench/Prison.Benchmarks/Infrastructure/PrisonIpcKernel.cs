@@ -15,7 +15,8 @@ internal sealed class PrisonIpcKernel : IDisposable
         Kernel = new Kernel(new KernelOptions { ModulePath = PluginFolder.Path });
         foreach (var (name, value) in tunables ?? new Dictionary<string, string>())
             Kernel.Kenv.Set(name, value);
-        foreach (var m in modules.Length == 0 ? ["sysvshm", "sysvsem", "sysvmsg"] : modules)
+        _modules = modules.Length == 0 ? ["sysvshm", "sysvsem", "sysvmsg"] : modules;
+        foreach (var m in _modules)
         {
             var r = Kernel.Modules.Load(Kernel.Init.Cred, m);
             if (!r.Ok)
@@ -25,9 +26,11 @@ internal sealed class PrisonIpcKernel : IDisposable
         Proc = RootIn(Jail);
     }
 
+    private readonly string[] _modules;
+
     public Kernel Kernel { get; }
 
-    /// <summary>A jail with sysvshm, sysvsem and sysvmsg set to <c>new</c>.</summary>
+    /// <summary>A jail with its own namespace for each loaded module (sysvshm=new, ...).</summary>
     public Jail Jail { get; }
 
     /// <summary>A root process in <see cref="Jail"/>.</summary>
@@ -35,7 +38,9 @@ internal sealed class PrisonIpcKernel : IDisposable
 
     public Jail NewJail(string name)
     {
-        var p = new JailParams { ["name"] = name, ["persist"] = null, ["sysvshm"] = "new", ["sysvsem"] = "new", ["sysvmsg"] = "new" };
+        var p = new JailParams { ["name"] = name, ["persist"] = null };
+        foreach (var m in _modules)
+            p[m] = "new"; // each System V module's jail parameter is named after it
         var r = Kernel.Jails.Syscalls.Set(Kernel.Init, p, JailFlags.Create);
         if (!r.Ok)
             throw new InvalidOperationException($"jail -c {name}: {r}");
