@@ -42,7 +42,8 @@ public class PingPongBenchmarks
             while (k.SemOp(pongProc, _prisonId, WaitPing) == Errno.OK && k.SemOp(pongProc, _prisonId, Pong) == Errno.OK)
             {
             }
-        }) { IsBackground = true, Name = "prison ponger" };
+        })
+        { IsBackground = true, Name = "prison ponger" };
         _ponger.Start();
     }
 
