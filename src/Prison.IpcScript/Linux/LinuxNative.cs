@@ -64,6 +64,17 @@ internal static unsafe partial class LinuxNative
     [LibraryImport(Libc, EntryPoint = "msgctl", SetLastError = true)]
     public static partial int MsgCtl(int msqid, int cmd, byte* buf);
 
+    /// <summary>CLONE_NEWIPC (include/uapi/linux/sched.h): a private System V IPC namespace.</summary>
+    public const int CLONE_NEWIPC = 0x08000000;
+
+    /// <summary>unshare(2): moves the calling thread (only) into new namespaces.</summary>
+    [LibraryImport(Libc, EntryPoint = "unshare", SetLastError = true)]
+    public static partial int Unshare(int flags);
+
+    /// <summary>gettid(2): the calling thread's kernel id, which names its namespaces under /proc/PID/task/TID/ns.</summary>
+    [LibraryImport(Libc, EntryPoint = "gettid")]
+    public static partial int GetTid();
+
     [LibraryImport(Libc, EntryPoint = "getpid")]
     public static partial int GetPid();
 
