@@ -38,17 +38,12 @@ internal sealed partial class MsgQueues
         {
             if (_closed)
                 return Errno.ENOSYS;
-            if (key != IpcConstants.IPC_PRIVATE)
+            if (_byKey.Find(jail, key) is { } q)
             {
-                foreach (var (id, q) in _queues.Live())
-                {
-                    if (q.Perm.Key != key || !SysvNamespaces.KeyMatches(jail, q.Creator))
-                        continue;
-                    if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
-                        return Errno.EEXIST;
-                    var denied = IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0);
-                    return denied != Errno.OK ? denied : SysResult<int>.Success(id);
-                }
+                if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
+                    return Errno.EEXIST;
+                var denied = IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0);
+                return denied != Errno.OK ? denied : SysResult<int>.Success(q.Id);
             }
             if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
@@ -69,6 +64,7 @@ internal sealed partial class MsgQueues
             }
             queue.Id = msqid;
             queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
+            _byKey.Add(jail, key, queue);
             // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
             jail.Hold();
             return SysResult<int>.Success(msqid);

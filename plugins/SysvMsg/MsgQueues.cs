@@ -28,6 +28,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
 {
     private readonly object _lock = new();
     private readonly IpcSlotTable<MessageQueue> _queues = new();
+    private readonly IpcKeyIndex<MessageQueue> _byKey = new();
     // Senders of every queue, in the order they went to sleep (they may wait for system-wide resources).
     private readonly List<SendWaiter> _sleepingSenders = [];
     private readonly Kernel _kernel;
@@ -212,6 +213,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private void Remove(MessageQueue q, List<Jail> release)
     {
         _queues.Free(q.Id);
+        _byKey.Remove(q.Creator, q.Perm.Key, q);
         // racct: the queue and every message still on it, given back to the creator's jail.
         _kernel.Racct.Release(q.Creator, RacctResource.Nmsgq, 1);
         ReleaseMessages(q, q.Messages.Count, q.Cbytes);

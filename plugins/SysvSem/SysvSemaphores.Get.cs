@@ -55,6 +55,7 @@ internal sealed partial class SysvSemaphores
                 return Errno.ENOSPC;
             }
             set.Id = id;
+            _byKey.Add(cred.Jail, key, set);
             _semtot += nsems;
             // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail
             // stays until its last set is gone.
@@ -66,13 +67,5 @@ internal sealed partial class SysvSemaphores
     }
 
     /// <summary>The set with <paramref name="key"/> created in <paramref name="jail"/> itself (keys are per jail).</summary>
-    private SemSet? FindByKey(Jail jail, int key)
-    {
-        foreach (var (_, set) in _sets.Live())
-        {
-            if (set.Key == key && SysvNamespaces.KeyMatches(jail, set.Creator))
-                return set;
-        }
-        return null;
-    }
+    private SemSet? FindByKey(Jail jail, int key) => _byKey.Find(jail, key);
 }

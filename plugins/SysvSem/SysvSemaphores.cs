@@ -30,6 +30,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
 {
     private readonly object _gate = new();
     private readonly IpcSlotTable<SemSet> _sets = new();
+    private readonly IpcKeyIndex<SemSet> _byKey = new();
     private readonly SemUndoTable _undo = new();
     private readonly Kernel _kernel;
     private readonly SemLimits _limits;
@@ -141,6 +142,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     {
         set.Removed = true;
         _sets.Free(set.Id);
+        _byKey.Remove(set.Creator, set.Key, set);
         _semtot -= set.Sems.Length;
         // racct: the semaphores SemGet charged to the creator's jail.
         _kernel.Racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);

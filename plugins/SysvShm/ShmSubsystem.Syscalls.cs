@@ -75,6 +75,7 @@ internal sealed partial class ShmSubsystem
             return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
         }
         seg.Id = id;
+        _byKey.Add(cred.Jail, key, seg);
         cred.Jail.Hold();
         _committedPages += pages;
         _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);

@@ -26,6 +26,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
 {
     private readonly Lock _lock = new();
     private readonly IpcSlotTable<ShmSegment> _segments = new();
+    private readonly IpcKeyIndex<ShmSegment> _byKey = new();
     private readonly Dictionary<Proc, ShmAddressSpace> _spaces = [];
     private readonly Kernel _kernel;
     private readonly ILogger _log;
@@ -159,15 +160,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         seg is not null && (!seg.Removed || Limits.AllowRemoved != 0) && SysvNamespaces.CanSee(root, seg.Creator) ? seg : null;
 
     /// <summary>FreeBSD's <c>shm_find_segment_by_key</c>: only segments created in the caller's own jail match.</summary>
-    private ShmSegment? FindByKeyLocked(Jail callerJail, int key)
-    {
-        foreach (var (_, seg) in _segments.Live())
-        {
-            if (seg.Key == key && SysvNamespaces.KeyMatches(callerJail, seg.Creator))
-                return seg;
-        }
-        return null;
-    }
+    private ShmSegment? FindByKeyLocked(Jail callerJail, int key) => _byKey.Find(callerJail, key);
 
     private ShmAddressSpace SpaceOfLocked(Proc proc)
     {
@@ -182,6 +175,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_remove</c>: the key becomes IPC_PRIVATE, the segment is marked removed, and it goes now if unattached.</summary>
     private void RemoveLocked(ShmSegment seg, List<Jail> release)
     {
+        _byKey.Remove(seg.Creator, seg.Key, seg);
         seg.Key = IpcConstants.IPC_PRIVATE;
         seg.Removed = true;
         if (seg.Nattch <= 0)
@@ -203,6 +197,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     {
         if (!_segments.Free(seg.Id))
             return;
+        _byKey.Remove(seg.Creator, seg.Key, seg);
         _committedPages -= seg.Pages;
         // racct: what AllocateLocked charged to the creator's jail (nshm and the page-rounded size).
         _kernel.Racct.Release(seg.Creator, RacctResource.Nshm, 1);
