@@ -33,6 +33,7 @@ internal sealed partial class MsgQueues
         var jail = cred.Jail;
         if (Namespaces.RootOf(jail) is null)
             return Errno.ENOSYS;
+        int msqid;
         lock (_lock)
         {
             if (_closed)
@@ -51,18 +52,23 @@ internal sealed partial class MsgQueues
             }
             if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
-            if (jail.State == JailState.Dead)
-                return Errno.ENOSYS; // its namespace is gone; a queue could not hold it
+            // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
+            // TryHold, not Hold: a process killed with its jail may still call in here while the jail is
+            // being freed (its namespace is gone), and Hold would bring it back to life, to be freed twice.
+            if (!jail.TryHold())
+                return Errno.ENOSYS;
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
             var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
-            var msqid = _queues.Allocate(queue, Limits.Msgmni);
-            if (msqid < 0)
-                return Errno.ENOSPC;
-            queue.Id = msqid;
-            queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
-            // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
-            jail.Hold();
-            return SysResult<int>.Success(msqid);
+            msqid = _queues.Allocate(queue, Limits.Msgmni);
+            if (msqid >= 0)
+            {
+                queue.Id = msqid;
+                queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
+                return SysResult<int>.Success(msqid);
+            }
         }
+        // No slot: the reference goes back outside the lock (a last release frees the jail).
+        jail.Release();
+        return Errno.ENOSPC;
     }
 }

@@ -41,16 +41,26 @@ internal sealed partial class SysvSemaphores
                 return Errno.EINVAL;
             if (nsems > _limits.Semmns - _semtot)
                 return Errno.ENOSPC;
-            var set = new SemSet(cred.Jail, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
-            id = _sets.Allocate(set, _limits.Semmni);
-            if (id < 0)
-                return Errno.ENOSPC;
-            set.Id = id;
-            _semtot += nsems;
             // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail
-            // stays until its last set is gone.
+            // stays until its last set is gone. TryHold, not Hold: a process killed with its jail may
+            // still call in here while the jail is being freed, and Hold would bring it back to life
+            // (the later release then frees it twice). That process is gone: EINTR, as semop says.
+            if (!cred.Jail.TryHold())
+                return Errno.EINTR;
             created = cred.Jail;
-            created.Hold();
+            var set = new SemSet(created, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
+            id = _sets.Allocate(set, _limits.Semmni);
+            if (id >= 0)
+            {
+                set.Id = id;
+                _semtot += nsems;
+            }
+        }
+        if (id < 0)
+        {
+            // Released outside the lock: a last release frees the jail and runs the services' callbacks.
+            created.Release();
+            return Errno.ENOSPC;
         }
         _log.LogDebug("semaphore set {Id} created: key {Key} nsems {Nsems} jail {Jid}", id, key, nsems, created.Id);
         return SysResult<int>.Success(id);

@@ -56,8 +56,15 @@ internal sealed partial class ShmSubsystem
         var id = _segments.Allocate(seg, (int)Limits.ShmMni);
         if (id < 0)
             return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
+        // The segment holds its creator jail. TryHold, not Hold: a process in the middle of exiting with
+        // its jail may still get here while the jail is being freed, and Hold would bring the jail back
+        // to life (its later release would free it twice). That process is gone: EINTR.
+        if (!cred.Jail.TryHold())
+        {
+            _segments.Free(id);
+            return Errno.EINTR;
+        }
         seg.Id = id;
-        cred.Jail.Hold();
         _committedPages += pages;
         _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);
         return SysResult<int>.Success(id);
