@@ -89,39 +89,39 @@ public class FaultInjectionTests
         switch (point)
         {
             case FaultPoint.Get:
-            {
-                var snapshot = k.Snapshot();
-                var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = target, [FaultyModule.Parameter] = null });
-                AssertReportedFailure(got.Error, got.Message);
-                Assert.Equal(snapshot, k.Snapshot());
-                break;
-            }
+                {
+                    var snapshot = k.Snapshot();
+                    var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = target, [FaultyModule.Parameter] = null });
+                    AssertReportedFailure(got.Error, got.Message);
+                    Assert.Equal(snapshot, k.Snapshot());
+                    break;
+                }
             case FaultPoint.Attach:
-            {
-                var proc = k.Processes.Spawn(Ucred.Root(k.Prison0), "jexec").Value;
-                var snapshot = k.Snapshot();
-                var attached = k.Jails.Syscalls.AttachTo(proc, jid);
-                AssertReportedFailure(attached.Error, attached.Message);
-                Assert.Same(k.Prison0, proc.Jail);
-                Assert.Equal(snapshot, k.Snapshot());
-                k.Processes.Exit(proc);
-                break;
-            }
+                {
+                    var proc = k.Processes.Spawn(Ucred.Root(k.Prison0), "jexec").Value;
+                    var snapshot = k.Snapshot();
+                    var attached = k.Jails.Syscalls.AttachTo(proc, jid);
+                    AssertReportedFailure(attached.Error, attached.Message);
+                    Assert.Same(k.Prison0, proc.Jail);
+                    Assert.Equal(snapshot, k.Snapshot());
+                    k.Processes.Exit(proc);
+                    break;
+                }
             case FaultPoint.Remove or FaultPoint.Destroy:
-            {
-                // Teardown errors cannot be refused: the removal goes on, the failure is logged.
-                Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jid));
-                alive.Remove(target);
-                var logged = logs.Records.Where(r => r.Level >= LogLevel.Error).ToArray();
-                var record = Assert.Single(logged);
-                Assert.Contains(FaultyModule.ServiceName, record.Message, StringComparison.Ordinal);
-                Assert.Contains(point == FaultPoint.Remove ? "remove" : "destroy", record.Message, StringComparison.Ordinal);
-                Assert.Contains($"jail {jid}", record.Message, StringComparison.Ordinal);
-                // The other services' teardown still ran.
-                Assert.DoesNotContain(before.Undestroyed(), j => j.Id == jid);
-                Assert.DoesNotContain(after.Undestroyed(), j => j.Id == jid);
-                break;
-            }
+                {
+                    // Teardown errors cannot be refused: the removal goes on, the failure is logged.
+                    Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jid));
+                    alive.Remove(target);
+                    var logged = logs.Records.Where(r => r.Level >= LogLevel.Error).ToArray();
+                    var record = Assert.Single(logged);
+                    Assert.Contains(FaultyModule.ServiceName, record.Message, StringComparison.Ordinal);
+                    Assert.Contains(point == FaultPoint.Remove ? "remove" : "destroy", record.Message, StringComparison.Ordinal);
+                    Assert.Contains($"jail {jid}", record.Message, StringComparison.Ordinal);
+                    // The other services' teardown still ran.
+                    Assert.DoesNotContain(before.Undestroyed(), j => j.Id == jid);
+                    Assert.DoesNotContain(after.Undestroyed(), j => j.Id == jid);
+                    break;
+                }
         }
         AssertConsistent(k, alive, before, after, module.Ledger);
 

@@ -165,7 +165,8 @@ public class ParserFuzzTests
             {
                 failure = ex;
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         thread.Start();
         Assert.True(thread.Join(Bound), $"the fuzz run did not finish within {Bound.TotalSeconds} s (seed {Seed})");
         if (failure is not null)
