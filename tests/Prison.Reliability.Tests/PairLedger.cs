@@ -10,7 +10,9 @@ namespace Prison.Reliability.Tests;
 /// exactly-once promise for every (service, jail) pair: create at most once, destroy at most once and
 /// only after a create, no method after destroy, never two callbacks for the pair at once.
 /// </summary>
-internal sealed class PairLedger(string name)
+/// <param name="name">The service name.</param>
+/// <param name="methodDelay">How long attach and remove linger before checking (widens race windows).</param>
+internal sealed class PairLedger(string name, TimeSpan methodDelay = default)
 {
     private readonly ConcurrentDictionary<Jail, PairState> _pairs = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentQueue<string> _violations = new();
@@ -57,6 +59,8 @@ internal sealed class PairLedger(string name)
 
     private Errno AfterDestroyCheck(Jail jail, string method)
     {
+        if (methodDelay > TimeSpan.Zero)
+            Thread.Sleep(methodDelay);
         if (_pairs.TryGetValue(jail, out var s) && Volatile.Read(ref s.Destroys) != 0)
             Violate(jail, $"{method} after destroy");
         return Errno.OK;
