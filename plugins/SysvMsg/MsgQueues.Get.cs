@@ -34,6 +34,7 @@ internal sealed partial class MsgQueues
         var jail = cred.Jail;
         if (Namespaces.RootOf(jail) is null)
             return Errno.ENOSYS;
+        Errno failure;
         lock (_lock)
         {
             if (_closed)
@@ -47,27 +48,32 @@ internal sealed partial class MsgQueues
             }
             if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
-            if (jail.State == JailState.Dead)
-                return Errno.ENOSYS; // its namespace is gone; a queue could not hold it
+            // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
+            // TryHold, not Hold: a process killed with its jail may still call in here while the jail is
+            // being freed (its namespace is gone), and Hold would bring it back to life, to be freed twice.
+            if (!jail.TryHold())
+                return Errno.ENOSYS;
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
             // racct, as FreeBSD once a slot is known to be free (both errors are ENOSPC, so charging first
             // changes no outcome): nmsgq charged to the creator's jail and its ancestors; Remove gives it back.
-            var charged = _kernel.Racct.Charge(jail, RacctResource.Nmsgq, 1);
-            if (charged != Errno.OK)
-                return charged;
-            var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
-            var msqid = _queues.Allocate(queue, Limits.Msgmni);
-            if (msqid < 0)
+            failure = _kernel.Racct.Charge(jail, RacctResource.Nmsgq, 1);
+            if (failure == Errno.OK)
             {
+                var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
+                var msqid = _queues.Allocate(queue, Limits.Msgmni);
+                if (msqid >= 0)
+                {
+                    queue.Id = msqid;
+                    queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
+                    _byKey.Add(jail, key, queue);
+                    return SysResult<int>.Success(msqid);
+                }
                 _kernel.Racct.Release(jail, RacctResource.Nmsgq, 1);
-                return Errno.ENOSPC;
+                failure = Errno.ENOSPC;
             }
-            queue.Id = msqid;
-            queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
-            _byKey.Add(jail, key, queue);
-            // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
-            jail.Hold();
-            return SysResult<int>.Success(msqid);
         }
+        // Nothing was created: the reference goes back outside the lock (a last release frees the jail).
+        jail.Release();
+        return failure;
     }
 }

@@ -22,7 +22,8 @@ internal sealed partial class SysvSemaphores
             return Errno.ENOSYS;
         var cred = p.Cred;
         Jail created;
-        int id;
+        var id = -1;
+        Errno failure;
         lock (_gate)
         {
             if (key != IpcConstants.IPC_PRIVATE && FindByKey(cred.Jail, key) is { } existing)
@@ -42,25 +43,38 @@ internal sealed partial class SysvSemaphores
                 return Errno.EINVAL;
             if (nsems > _limits.Semmns - _semtot)
                 return Errno.ENOSPC;
+            // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail
+            // stays until its last set is gone. TryHold, not Hold: a process killed with its jail may
+            // still call in here while the jail is being freed, and Hold would bring it back to life
+            // (the later release then frees it twice). That process is gone: EINTR, as semop says.
+            if (!cred.Jail.TryHold())
+                return Errno.EINTR;
+            created = cred.Jail;
             // racct, as FreeBSD after its own checks: nsem counts semaphores (not sets), charged to the
             // creator's jail and its ancestors; RemoveLocked gives them back.
-            var charged = _kernel.Racct.Charge(cred.Jail, RacctResource.Nsem, nsems);
-            if (charged != Errno.OK)
-                return charged;
-            var set = new SemSet(cred.Jail, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
-            id = _sets.Allocate(set, _limits.Semmni);
-            if (id < 0)
+            failure = _kernel.Racct.Charge(created, RacctResource.Nsem, nsems);
+            if (failure == Errno.OK)
             {
-                _kernel.Racct.Release(cred.Jail, RacctResource.Nsem, nsems);
-                return Errno.ENOSPC;
+                var set = new SemSet(created, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
+                id = _sets.Allocate(set, _limits.Semmni);
+                if (id >= 0)
+                {
+                    set.Id = id;
+                    _byKey.Add(created, key, set);
+                    _semtot += nsems;
+                }
+                else
+                {
+                    _kernel.Racct.Release(created, RacctResource.Nsem, nsems);
+                    failure = Errno.ENOSPC;
+                }
             }
-            set.Id = id;
-            _byKey.Add(cred.Jail, key, set);
-            _semtot += nsems;
-            // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail
-            // stays until its last set is gone.
-            created = cred.Jail;
-            created.Hold();
+        }
+        if (failure != Errno.OK)
+        {
+            // Released outside the lock: a last release frees the jail and runs the services' callbacks.
+            created.Release();
+            return failure;
         }
         _log.LogDebug("semaphore set {Id} created: key {Key} nsems {Nsems} jail {Jid}", id, key, nsems, created.Id);
         return SysResult<int>.Success(id);

@@ -74,9 +74,18 @@ internal sealed partial class ShmSubsystem
             racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
             return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
         }
+        // The segment holds its creator jail. TryHold, not Hold: a process in the middle of exiting with
+        // its jail may still get here while the jail is being freed, and Hold would bring the jail back
+        // to life (its later release would free it twice). That process is gone: EINTR.
+        if (!cred.Jail.TryHold())
+        {
+            _segments.Free(id);
+            racct.Release(cred.Jail, RacctResource.Nshm, 1);
+            racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
+            return Errno.EINTR;
+        }
         seg.Id = id;
         _byKey.Add(cred.Jail, key, seg);
-        cred.Jail.Hold();
         _committedPages += pages;
         _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);
         return SysResult<int>.Success(id);

@@ -165,7 +165,7 @@ public sealed class JailSyscalls
         }
         if (forServices.Count > 0)
         {
-            var got = WithServicesShared(() => _kernel.Services.RunMethod(JailMethodKind.Get, jail, forServices, cred));
+            var got = WithServicesShared(jail, Errno.ENOENT, () => _kernel.Services.RunMethod(JailMethodKind.Get, jail, forServices, cred));
             if (!got.Ok)
                 return SysResult<JailParams>.Fail(got.Error, got.Message);
             foreach (var (n, v) in forServices)
@@ -327,7 +327,7 @@ public sealed class JailSyscalls
         if (!valid.Ok)
             return valid;
         var services = _kernel.Services;
-        var result = WithServicesShared(() =>
+        var result = WithServicesShared(jail, Errno.ENOENT, () =>
         {
             var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
@@ -359,7 +359,7 @@ public sealed class JailSyscalls
         if (proc.SharesAddressSpace)
             return SysResult<int>.Fail(Errno.EBUSY, "jail_attach: the process shares its address space");
         var services = _kernel.Services;
-        var veto = WithServicesShared(() => services.RunMethod(JailMethodKind.Attach, jail, new JailParams(), proc.Cred, proc));
+        var veto = WithServicesShared(jail, Errno.EINVAL, () => services.RunMethod(JailMethodKind.Attach, jail, new JailParams(), proc.Cred, proc));
         if (!veto.Ok)
             return veto;
         lock (jail.Mutex)
@@ -407,17 +407,33 @@ public sealed class JailSyscalls
         JailDescriptor jd => SysResult<JailDescriptor>.Success(jd),
     };
 
-    private SysResult<int> WithServicesShared(Func<SysResult<int>> action)
+    /// <summary>
+    /// Runs service methods for an existing jail with the services lock shared and a reference held on
+    /// the jail. The jail was looked up without one, so it may be removed meanwhile; without the
+    /// reference its last release could free it, and run every service's destroy, while a method still
+    /// ran for it (the KPI promises nothing runs after destroy). <paramref name="gone"/> is the error
+    /// when the jail is already being freed.
+    /// </summary>
+    private SysResult<int> WithServicesShared(Jail jail, Errno gone, Func<SysResult<int>> action)
     {
-        var services = _kernel.Services;
-        services.ServicesLock.EnterReadLock();
+        if (!jail.TryHold())
+            return SysResult<int>.Fail(gone, $"jail {jail.Id} is not alive");
         try
         {
-            return action();
+            var services = _kernel.Services;
+            services.ServicesLock.EnterReadLock();
+            try
+            {
+                return action();
+            }
+            finally
+            {
+                services.ServicesLock.ExitReadLock();
+            }
         }
         finally
         {
-            services.ServicesLock.ExitReadLock();
+            jail.Release();
         }
     }
 
