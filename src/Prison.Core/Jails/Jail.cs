@@ -194,6 +194,17 @@ public sealed class Jail
         }
     }
 
+    /// <summary>Stores a created service's value and marks the pair created, under one lock.</summary>
+    internal void SetCreated(int index, object? value)
+    {
+        lock (Mutex)
+        {
+            if (value is not null)
+                WriteSlot(index, value);
+            SetSlotState(index, SlotState.Created);
+        }
+    }
+
     internal SlotState GetSlotState(int index)
     {
         lock (Mutex)

@@ -17,6 +17,9 @@ public sealed class JailTable
 {
     private readonly ReaderWriterLockSlim _listLock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<int, Jail> _byJid = [];
+
+    /// <summary>The creating or alive jail holding each full name (dying jails give their name up).</summary>
+    private readonly Dictionary<string, Jail> _byName = new(StringComparer.Ordinal);
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private int _lastJid;
@@ -88,9 +91,14 @@ public sealed class JailTable
                     ? byJid : null;
             }
             var full = viewer.IsHost ? jidOrName : viewer.Name + "." + jidOrName;
-            // An alive jail wins over dying ones of the same name (a name may be reused while the old jail dies).
-            return _byJid.Values.Where(j => j.Name == full && viewer.IsAncestorOf(j) && IsListed(j, includeDying))
-                .OrderBy(j => j.State).ThenByDescending(j => j.Id).FirstOrDefault();
+            // An alive jail wins over dying ones of the same name (a name may be reused while the old jail
+            // dies): one hash probe for it, and a scan only when dying jails are asked for.
+            if (_byName.TryGetValue(full, out var byName) && byName.State == JailState.Alive && viewer.IsAncestorOf(byName))
+                return byName;
+            return includeDying
+                ? _byJid.Values.Where(j => j.Name == full && j.State == JailState.Dying && viewer.IsAncestorOf(j))
+                    .OrderByDescending(j => j.Id).FirstOrDefault()
+                : null;
         }
         finally
         {
@@ -137,7 +145,7 @@ public sealed class JailTable
         {
             if (!parent.IsAlive)
                 return SysResult<Jail>.Fail(Errno.ENOENT, $"jail \"{parent.Name}\" not found");
-            if (_byJid.Values.Any(j => j.Name == name && j.State is JailState.Alive or JailState.Creating))
+            if (_byName.ContainsKey(name))
                 return SysResult<Jail>.Fail(Errno.EEXIST, $"jail \"{name}\" already exists");
             for (var p = parent; p is not null; p = p.Parent)
             {
@@ -165,6 +173,7 @@ public sealed class JailTable
             };
             jail.InitReferences(1);
             _byJid[jid] = jail;
+            _byName[jail.Name] = jail;
             for (var p = parent; p is not null; p = p.Parent)
                 p.ChildrenCur++;
             parent.Hold();
@@ -223,6 +232,15 @@ public sealed class JailTable
             droppedPersist = jail.Persist;
             jail.Persist = false;
         }
+        _listLock.EnterWriteLock();
+        try
+        {
+            ForgetName(jail);
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
         if (droppedPersist)
             jail.DropUserReference();
         if (killProcesses)
@@ -268,6 +286,7 @@ public sealed class JailTable
         {
             jail.SetState(JailState.Dead);
             _byJid.Remove(jail.Id);
+            ForgetName(jail);
             for (var p = jail.Parent; p is not null; p = p.Parent)
                 p.ChildrenCur--;
         }
@@ -275,6 +294,13 @@ public sealed class JailTable
         {
             _listLock.ExitWriteLock();
         }
+    }
+
+    /// <summary>Frees the jail's name for reuse; called with the list lock held exclusively.</summary>
+    private void ForgetName(Jail jail)
+    {
+        if (_byName.TryGetValue(jail.Name, out var holder) && ReferenceEquals(holder, jail))
+            _byName.Remove(jail.Name);
     }
 
     /// <summary>The lowest free jid above the last one handed out, wrapping to 1 (never 0).</summary>

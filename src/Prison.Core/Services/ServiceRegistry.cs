@@ -159,10 +159,10 @@ public sealed class ServiceRegistry
         {
             try
             {
-                jail.WriteSlot(slot.Index, slot.CreateFor(jail, parameters));
-                jail.SetSlotState(slot.Index, SlotState.Created);
+                jail.SetCreated(slot.Index, slot.CreateFor(jail, parameters));
                 done.Add(slot);
-                _log.LogDebug("create {Service} for jail {Jid}", slot.Name, jail.Id);
+                if (_log.IsEnabled(LogLevel.Debug))
+                    _log.LogDebug("create {Service} for jail {Jid}", slot.Name, jail.Id);
             }
             catch (Exception ex)
             {
@@ -222,7 +222,8 @@ public sealed class ServiceRegistry
             {
                 _log.LogError(ex, "remove method of {Service} threw for jail {Jid}", slot.Name, jail.Id);
             }
-            _log.LogDebug("remove {Service} for jail {Jid}", slot.Name, jail.Id);
+            if (_log.IsEnabled(LogLevel.Debug))
+                _log.LogDebug("remove {Service} for jail {Jid}", slot.Name, jail.Id);
         }
     }
 
@@ -244,10 +245,11 @@ public sealed class ServiceRegistry
         {
             try
             {
-                jail.WriteSlot(slot.Index, slot.CreateFor(jail, null));
-                jail.SetSlotState(slot.Index, SlotState.Created);
+                jail.SetCreated(slot.Index, slot.CreateFor(jail, null));
                 done.Add(jail);
-                _log.LogDebug("create {Service} for existing jail {Jid}", slot.Name, jail.Id);
+                // Checked first: the structured call boxes its arguments even when Debug is off.
+                if (_log.IsEnabled(LogLevel.Debug))
+                    _log.LogDebug("create {Service} for existing jail {Jid}", slot.Name, jail.Id);
             }
             catch (Exception ex)
             {
@@ -281,7 +283,8 @@ public sealed class ServiceRegistry
         try
         {
             slot.DestroyFor(jail);
-            _log.LogDebug("destroy {Service} for jail {Jid}", slot.Name, jail.Id);
+            if (_log.IsEnabled(LogLevel.Debug))
+                _log.LogDebug("destroy {Service} for jail {Jid}", slot.Name, jail.Id);
         }
         catch (Exception ex)
         {
