@@ -79,16 +79,7 @@ public sealed partial class IpcScriptSession
         var sub = args[1];
         var rest = args.GetRange(2, args.Count - 2);
         if (RawCommand(problem, sub) is { } cmd)
-        {
-            if (problem.Found)
-                return problem.Result!;
-            if (rest.Count != 0)
-                return BadArgs;
-            var raw = Backend.MsgControl(id, cmd);
-            if (raw.Ok && cmd == IpcConstants.IPC_RMID)
-                _ids.MarkRemoved(IpcKind.Msg, id);
-            return Result(raw, v => Num(v));
-        }
+            return RawControl(problem, rest, IpcKind.Msg, id, cmd, () => Backend.MsgControl(id, cmd));
         if (problem.Found)
             return problem.Result!;
         switch (sub)

@@ -37,16 +37,7 @@ public sealed partial class IpcScriptSession
         var sub = args[2];
         var rest = args.GetRange(3, args.Count - 3);
         if (RawCommand(problem, sub) is { } cmd)
-        {
-            if (problem.Found)
-                return problem.Result!;
-            if (rest.Count != 0)
-                return BadArgs;
-            var raw = Backend.SemControl(id, semnum, cmd);
-            if (raw.Ok && cmd == IpcConstants.IPC_RMID)
-                _ids.MarkRemoved(IpcKind.Sem, id);
-            return Result(raw, v => Num(v));
-        }
+            return RawControl(problem, rest, IpcKind.Sem, id, cmd, () => Backend.SemControl(id, semnum, cmd));
         if (problem.Found)
             return problem.Result!;
         var arity = sub switch

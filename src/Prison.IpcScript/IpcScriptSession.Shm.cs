@@ -84,16 +84,7 @@ public sealed partial class IpcScriptSession
         var sub = args[1];
         var rest = args.GetRange(2, args.Count - 2);
         if (RawCommand(problem, sub) is { } cmd)
-        {
-            if (problem.Found)
-                return problem.Result!;
-            if (rest.Count != 0)
-                return BadArgs;
-            var raw = Backend.ShmControl(id, cmd);
-            if (raw.Ok && cmd == IpcConstants.IPC_RMID)
-                _ids.MarkRemoved(IpcKind.Shm, id);
-            return Result(raw, v => Num(v));
-        }
+            return RawControl(problem, rest, IpcKind.Shm, id, cmd, () => Backend.ShmControl(id, cmd));
         if (problem.Found)
             return problem.Result!;
         switch (sub)

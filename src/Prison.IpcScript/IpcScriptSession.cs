@@ -1,4 +1,5 @@
 using System.Globalization;
+using Prison.Core.Ipc;
 using Prison.IpcScript.Language;
 
 namespace Prison.IpcScript;
@@ -82,6 +83,22 @@ public sealed partial class IpcScriptSession
     private static string Num(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     private string Ref(int n) => "$" + Num(n);
+
+    /// <summary>
+    /// A ctl call with a raw INT command (spec section 4: a zeroed buffer, the return value printed). A
+    /// raw IPC_RMID that succeeds marks the reference removed, as the textual one does.
+    /// </summary>
+    private string RawControl(LineProblem problem, List<string> rest, IpcKind kind, int id, int cmd, Func<IpcResult<int>> control)
+    {
+        if (problem.Found)
+            return problem.Result!;
+        if (rest.Count != 0)
+            return BadArgs;
+        var raw = control();
+        if (raw.Ok && cmd == IpcConstants.IPC_RMID)
+            _ids.MarkRemoved(kind, id);
+        return Result(raw, v => Num(v));
+    }
 
     /// <summary>The raw command number of a ctl sub-command token, or null when the token is textual.</summary>
     private static int? RawCommand(LineProblem problem, string sub) =>
