@@ -89,14 +89,18 @@ internal sealed partial class WholeSystemStress
         var g = Gen(Sem);
         var array = sops.ToArray();
         var e = Call($"semop({id}, {string.Join(" ", array.Select(s => $"{s.Num}:{s.Op}"))})", () => Kernel.SemOp(proc, id, array));
-        var gen = Certain(g, Gen(Sem));
+        var after = Gen(Sem);
+        var gen = Certain(g, after);
         Expect("semop", e, Errno.OK, Errno.EAGAIN, Errno.EINTR, Errno.EIDRM, Errno.EINVAL, Errno.ENOSYS, Errno.EFBIG, Errno.ERANGE, Errno.EACCES);
         if (e != Errno.OK)
             return;
         if (gen < 0)
         {
-            _uncertainSets.TryAdd((g, id), 0);
-            _uncertainSets.TryAdd((Gen(Sem), id), 0);
+            // The call ran while the module was (maybe) changing: it reached the instance before the
+            // change or the one after, whose even generations lie around both readings. A refused unload
+            // goes back to the same even value, so the instance before is g - 1 when g was odd.
+            for (var x = Math.Min(g, after) - 1; x <= Math.Max(g, after) + 1; x++)
+                _uncertainSets.TryAdd((x, id), 0);
             return;
         }
         foreach (var s in array)

@@ -211,11 +211,6 @@ internal sealed partial class WholeSystemStress : IDisposable
 
     private void Fail(string message) => _failures.Enqueue($"seed {_seed}: {message}");
 
-    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _knownIssues = new();
-
-    /// <summary>Findings of the open semaphore-books issue (see CheckSemaphoreBooks), reported, not failed.</summary>
-    public IReadOnlyCollection<string> KnownIssues => _knownIssues;
-
     private string NextName() => "s" + Interlocked.Increment(ref _names).ToString(CultureInfo.InvariantCulture);
 
     private static T Pick<T>(Random rng, IReadOnlyList<T> items) => items[rng.Next(items.Count)];
