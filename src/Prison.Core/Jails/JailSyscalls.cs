@@ -234,8 +234,12 @@ public sealed class JailSyscalls
     /// <summary>Removes <paramref name="jail"/> and its descendants, deepest first (kernel-internal).</summary>
     internal void RemoveTree(Jail jail)
     {
-        foreach (var child in _table.List(jail).OrderByDescending(j => j.Depth))
-            _table.BeginDying(child, killProcesses: true);
+        // children.cur counts every descendant: a leaf (the common case) needs no walk of the jail list.
+        if (jail.ChildrenCur > 0)
+        {
+            foreach (var child in _table.List(jail).OrderByDescending(j => j.Depth))
+                _table.BeginDying(child, killProcesses: true);
+        }
         _table.BeginDying(jail, killProcesses: true);
     }
 
