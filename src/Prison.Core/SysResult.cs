@@ -36,6 +36,16 @@ public readonly struct SysResult<T>
     public static SysResult<T> Fail(Errno error, string? message = null) =>
         error == Errno.OK ? throw new ArgumentException("A failure needs an error.", nameof(error)) : new(default!, error, message);
 
+    /// <summary>
+    /// The failure of a plugin callback that threw: the exception's own errno for a
+    /// <see cref="KernelErrorException"/>, EDOOFUS for any other, with a message naming <paramref name="who"/>.
+    /// </summary>
+    public static SysResult<T> FromException(Exception ex, string who)
+    {
+        ArgumentNullException.ThrowIfNull(ex);
+        return ex is KernelErrorException k ? Fail(k.Error, $"{who}: {k.Message}") : Fail(Errno.EDOOFUS, $"{who}: {ex.Message}");
+    }
+
     /// <summary>Lifts an errno into a failed result.</summary>
     public static implicit operator SysResult<T>(Errno error) => Fail(error);
 

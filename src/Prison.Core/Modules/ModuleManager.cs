@@ -155,9 +155,7 @@ public sealed partial class ModuleManager
         {
             _log.LogWarning(ex, "module {Module} failed to load; undoing its registrations", identity.Name);
             context.UndoAll();
-            return ex is KernelErrorException k
-                ? SysResult<LoadedModule>.Fail(k.Error, $"{identity.Name}: {k.Message}")
-                : SysResult<LoadedModule>.Fail(Errno.EDOOFUS, $"{identity.Name}: {ex.Message}");
+            return SysResult<LoadedModule>.FromException(ex, identity.Name);
         }
         var loaded = new LoadedModule(++_lastId, module, identity, context, path);
         foreach (var dep in identity.DependsOn)

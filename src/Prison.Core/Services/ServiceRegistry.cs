@@ -311,7 +311,5 @@ public sealed class ServiceRegistry
             jail.TrimSlots(_slots.Count);
     }
 
-    private static SysResult<int> Failure(Exception ex, IServiceSlot slot) => ex is KernelErrorException k
-        ? SysResult<int>.Fail(k.Error, $"{slot.Name}: {k.Message}")
-        : SysResult<int>.Fail(Errno.EDOOFUS, $"{slot.Name}: {ex.Message}");
+    private static SysResult<int> Failure(Exception ex, IServiceSlot slot) => SysResult<int>.FromException(ex, slot.Name);
 }
