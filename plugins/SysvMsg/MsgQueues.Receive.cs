@@ -38,13 +38,9 @@ internal sealed partial class MsgQueues
         CancellationTokenRegistration interrupt;
         lock (_lock)
         {
-            if (_closed)
-                return Errno.ENOSYS;
-            if (Find(msqid, root) is not { } q)
-                return Errno.EINVAL;
-            var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_R);
-            if (denied != Errno.OK)
-                return denied;
+            var opened = OpenLocked(cred, msqid, root, IpcPermissions.IPC_R, out var q);
+            if (opened != Errno.OK)
+                return opened;
             if (q.Select(msgtyp) is { } node)
             {
                 if (node.Value.Size > msgsz && !noError)

@@ -37,13 +37,9 @@ internal sealed partial class MsgQueues
         CancellationTokenRegistration interrupt;
         lock (_lock)
         {
-            if (_closed)
-                return Errno.ENOSYS;
-            if (Find(msqid, root) is not { } q)
-                return Errno.EINVAL;
-            var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_W);
-            if (denied != Errno.OK)
-                return denied;
+            var opened = OpenLocked(cred, msqid, root, IpcPermissions.IPC_W, out var q);
+            if (opened != Errno.OK)
+                return opened;
             // FreeBSD charges racct (EAGAIN) before it compares msgsz with qbytes; an oversized message is
             // only checked against the rules here, so an absurd msgsz is never added to the counters.
             if (msgsz > q.Qbytes)

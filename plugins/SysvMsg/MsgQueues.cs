@@ -182,6 +182,21 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private MessageQueue? Find(int msqid, Jail root) =>
         _queues.Lookup(msqid) is { } q && SysvNamespaces.CanSee(root, q.Creator) ? q : null;
 
+    /// <summary>
+    /// The queue msgsnd or msgrcv works on, in FreeBSD's order: the module is open (ENOSYS), the id names a
+    /// visible queue (EINVAL), <paramref name="access"/> is granted (EACCES). Called with the lock held.
+    /// </summary>
+    private Errno OpenLocked(Ucred cred, int msqid, Jail root, int access, out MessageQueue queue)
+    {
+        queue = null!;
+        if (_closed)
+            return Errno.ENOSYS;
+        if (Find(msqid, root) is not { } q)
+            return Errno.EINVAL;
+        queue = q;
+        return IpcPermissions.Check(cred, q.Perm, access);
+    }
+
     /// <summary>FreeBSD's resource test in msgsnd: room in the queue, a free header and enough free segments.</summary>
     private bool HasRoom(MessageQueue q, ulong size, int segments) =>
         q.Cbytes + size <= q.Qbytes && _usedSegments + segments <= Limits.Msgseg && _usedHeaders < Limits.Msgtql;
