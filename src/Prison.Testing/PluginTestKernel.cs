@@ -14,7 +14,7 @@ namespace Prison.Testing;
 /// </summary>
 /// <remarks>
 /// <para>The plugin is looked up as <c>plugins/NAME/NAME.dll</c> beside the test assembly. A test
-/// project gets it there by listing the plugin project in a <c>PrisonPluginUnderTest</c> item (the
+/// project gets it there by marking its reference to the plugin project <c>PrisonPluginUnderTest="true"</c> (the
 /// Prison.Testing package builds it first and copies its output), or by any copy of its own.</para>
 /// <para>Time is a <see cref="ManualTimeProvider"/> (snapshots do not depend on the wall clock).</para>
 /// </remarks>
