@@ -1,7 +1,7 @@
 using System.Globalization;
 using Prison.Core;
-using Prison.Core.Jails;
 using Prison.Core.Modules;
+using Prison.Core.Procs;
 using Prison.Core.Services;
 using Prison.Core.Snapshots;
 using Prison.Core.Sysctl;
@@ -9,8 +9,9 @@ using Prison.Core.Sysctl;
 namespace SampleModule;
 
 /// <summary>
-/// The samplemodule kernel module: counts hits per jail. Each read of the sysctl <c>samplemodule.hits</c>
-/// is one hit in the caller's jail and returns that jail's count, so every jail sees only its own.
+/// The samplemodule kernel module: a hit counter per jail. <c>sysctl samplemodule.hits=N</c> adds N hits
+/// to the caller's jail (root of the jail may write it); reading <c>samplemodule.hits</c> gives the
+/// caller's jail's count, so every jail sees only its own.
 /// </summary>
 public sealed class SampleModuleModule : KernelModule
 {
@@ -26,9 +27,7 @@ public sealed class SampleModuleModule : KernelModule
             Name = "samplemodule",
             Create = (jail, _) => new HitCounter(),
         });
-        // The getter receives the caller's credential: cred.Jail is the jail the reader runs in.
-        context.RegisterSysctl(new SysctlInt("samplemodule.hits", "hits counted in the caller's jail",
-            cred => slot.Get(cred.Jail)?.Hit() ?? 0, access: SysctlAccess.ReadOnly));
+        context.RegisterSysctl(new HitsSysctl(slot));
         context.RegisterSnapshot(new HitsSnapshot(context.Kernel, slot));
     }
 
@@ -43,8 +42,31 @@ public sealed class SampleModuleModule : KernelModule
         /// <summary>The count so far.</summary>
         public long Hits => Interlocked.Read(ref _hits);
 
-        /// <summary>Counts one hit and returns the new count.</summary>
-        public long Hit() => Interlocked.Increment(ref _hits);
+        /// <summary>Adds <paramref name="n"/> hits.</summary>
+        public void Add(long n) => Interlocked.Add(ref _hits, n);
+    }
+
+    /// <summary>
+    /// <c>samplemodule.hits</c>: reads and writes receive the caller's credential, and
+    /// <c>cred.Jail</c> is the jail the caller runs in.
+    /// </summary>
+    private sealed class HitsSysctl(ServiceSlot<HitCounter> slot)
+        : SysctlNode("samplemodule.hits", "hits counted in the caller's jail (write N to add N)", SysctlAccess.PrisonWritable)
+    {
+        public override SysctlType Type => SysctlType.Int;
+
+        public override SysResult<object> Read(Ucred caller) => SysResult<object>.Success(slot.Get(caller.Jail)?.Hits ?? 0L);
+
+        // The kernel has checked the privilege (root, of the host or of a jail); the value is ours to check.
+        public override Errno Write(Ucred caller, string value)
+        {
+            if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+                return Errno.EINVAL;
+            if (slot.Get(caller.Jail) is not { } counter)
+                return Errno.ENOENT;
+            counter.Add(n);
+            return Errno.OK;
+        }
     }
 
     /// <summary>The module's section of kernel snapshots: every jail's count, by jid.</summary>
