@@ -117,6 +117,8 @@ public class OutsidePathTests(ITestOutputHelper output)
         var script = Path.Combine(work, "hits.prison");
         File.WriteAllLines(script,
         [
+            "kldload sysvshm",
+            "kldstat -n sysvshm",
             $"kldload {plugin}",
             "kldstat -n hits",
             "jail -c name=web persist",
@@ -137,6 +139,8 @@ public class OutsidePathTests(ITestOutputHelper output)
         Assert.Contains("hits.hits: 1 -> 2", lines);
         Assert.Equal(["2", "1", "0"], lines.Where(l => l.Length > 0 && l.All(char.IsAsciiDigit)).ToArray());
         Assert.Contains(lines, l => l.Contains(" hits ", StringComparison.Ordinal) && l.Contains("loaded", StringComparison.Ordinal));
+        // The tool ships the modules in its own plugins/ folder, where kldload finds them by name.
+        Assert.Contains(lines, l => l.Contains(" sysvshm ", StringComparison.Ordinal) && l.EndsWith("plugins/sysvshm/sysvshm.dll", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Unloading hits", StringComparison.Ordinal) || l.Contains("kldunload hits", StringComparison.Ordinal));
         // After kldunload, kldstat lists no hits row: an uncollected context would stay listed as leaked.
         var afterUnload = shell[shell.LastIndexOf("kldstat", StringComparison.Ordinal)..];
