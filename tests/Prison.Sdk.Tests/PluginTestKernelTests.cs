@@ -52,3 +52,30 @@ public class PluginTestKernelTests
         Assert.Equal(Errno.ENOENT, ex.Error);
     }
 }
+
+/// <summary>kldstat rows are copies: nothing in them reaches the module's registrar or instance.</summary>
+public class KldstatSurfaceTests
+{
+    [Fact]
+    public void A_kldstat_row_exposes_no_registrar_and_no_module_instance()
+    {
+        var exposed = typeof(LoadedModule).GetProperties().Select(p => p.PropertyType).ToArray();
+
+        Assert.DoesNotContain(typeof(ModuleContext), exposed);
+        Assert.DoesNotContain(exposed, t => typeof(KernelModule).IsAssignableFrom(t));
+    }
+
+    [Fact]
+    public void Registrations_are_a_copy_and_empty_after_unload()
+    {
+        using var t = new PluginTestKernel("testplugin");
+        var row = t.Module;
+        var registrations = row.Registrations;
+
+        Assert.Contains(registrations, r => r.StartsWith("sysctl debug.testplugin.", StringComparison.Ordinal));
+        Assert.True(t.Unload().Ok);
+
+        Assert.Empty(row.Registrations);
+        Assert.NotEmpty(registrations);
+    }
+}
