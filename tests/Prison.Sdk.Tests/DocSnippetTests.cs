@@ -65,7 +65,7 @@ public partial class DocSnippetTests
     {
         var section = Section(Repo.Read("README.md"), "## Writing a plugin");
         var content = Repo.File("src/Prison.Templates/content/prison-module/samplemodule/");
-        var version = XDocument.Load(Repo.File("Directory.Build.props")).Descendants("Version").Single().Value;
+        var version = XDocument.Load(Repo.File("build/Package.props")).Descendants("Version").Single().Value;
         string Generate(string file) => File.ReadAllText(Path.Combine(content, file))
             .Replace("SampleModule", "Hits", StringComparison.Ordinal)
             .Replace("samplemodule", "hits", StringComparison.Ordinal)

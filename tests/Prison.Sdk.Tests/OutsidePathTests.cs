@@ -14,8 +14,8 @@ namespace Prison.Sdk.Tests;
 /// Nothing leaves the temporary folder: the packages restore into a private packages folder (the
 /// user's global packages folder is only a read-only fallback for the third-party packages this
 /// repository's own restore brought), the template is installed into a private template hive, and the
-/// tool into a private tool path. Skipped, visibly, when the dotnet CLI cannot run. Takes about two to
-/// four minutes on two cores (most of it the Release build behind `dotnet pack`).
+/// tool into a private tool path. Skipped, visibly, when the dotnet CLI cannot run. Takes about one
+/// minute on two cores (most of it building and testing the generated projects).
 /// </remarks>
 public class OutsidePathTests(ITestOutputHelper output)
 {
@@ -84,13 +84,14 @@ public class OutsidePathTests(ITestOutputHelper output)
         };
         var cli = new DotnetCli(work, env, output.WriteLine);
 
-        // 1. Pack, from a clean copy of the sources (no bin/obj of the running build), to the local feed.
-        var src = Path.Combine(work, "src");
-        CopySources(Repo.Root, src);
-        cli.Dotnet(Long, "pack", Path.Combine(src, "Prison.Packages.slnf"), "-c", "Release", "-o", feed,
-            $"-p:Version={version}",
-            // The copy is not a git checkout: Source Link has no commit to map to.
-            "-p:EnableSourceLink=false", "-p:EnableSourceControlManagerQueries=false", "-p:ContinuousIntegrationBuild=false");
+        // 1. Pack to the local feed. `dotnet test Prison.sln` has just built every packed project (this
+        //    test project references them, so they are built before it runs), so the pack reuses that
+        //    build (Debug, --no-build) instead of a Release build of its own: same packages, minutes less.
+        //    The README's command, `dotnet pack Prison.Packages.slnf -c Release`, builds first.
+        // The repository's own packages folder, as its restore left it: only the output goes elsewhere.
+        var repoCli = new DotnetCli(Repo.Root, env.Where(e => e.Key != "NUGET_PACKAGES").ToDictionary(), output.WriteLine);
+        repoCli.Dotnet(Long, "pack", Repo.File("Prison.Packages.slnf"), "--no-build", "-c", Configuration, "-o", feed,
+            $"-p:Version={version}");
         foreach (var id in new[] { "Prison.Core", "Prison.Testing", "Prison.Hosting", "Prison.Templates", "prison" })
             Assert.True(File.Exists(Path.Combine(feed, $"{id}.{version}.nupkg")), $"{id} was not packed");
 
@@ -203,19 +204,6 @@ public class OutsidePathTests(ITestOutputHelper output)
         }
         """;
 
-    private static void CopySources(string from, string to)
-    {
-        string[] skip = ["bin", "obj", "artifacts", ".git", "TestResults", "BenchmarkDotNet.Artifacts"];
-        foreach (var dir in Directory.EnumerateDirectories(from))
-        {
-            if (!skip.Contains(Path.GetFileName(dir)))
-                CopySources(dir, Path.Combine(to, Path.GetFileName(dir)));
-        }
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.EnumerateFiles(from))
-        {
-            if (!file.EndsWith(".received.txt", StringComparison.Ordinal))
-                File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
-    }
+    private static string Configuration => typeof(OutsidePathTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)
+        .Cast<System.Reflection.AssemblyConfigurationAttribute>().Single().Configuration;
 }
