@@ -1,4 +1,5 @@
 using System.Globalization;
+using Prison.Cli.Userland;
 using Prison.Core;
 
 namespace Prison.Cli.Shell;
@@ -31,6 +32,12 @@ public sealed partial class Shell
         {
             Err.WriteLine($"prison: {CommandLineParser.Printable(name)}: a shell builtin cannot run in the background");
             return 2;
+        }
+        if (!_commands.ContainsKey(name) && !IpcCommands.IsOperation(name))
+        {
+            // Said at once rather than by a job that could not start.
+            Err.WriteLine($"prison: {CommandLineParser.Printable(name)}: not found");
+            return 127;
         }
         var text = line.Trim();
         var job = new Job(text, background: true);

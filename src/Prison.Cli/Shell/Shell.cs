@@ -116,6 +116,9 @@ public sealed partial class Shell : IDisposable
     /// <summary>The commands (for completion).</summary>
     internal IEnumerable<string> CommandNames => _commands.Keys;
 
+    /// <summary>The userland commands and the builtins.</summary>
+    internal IEnumerable<string> CommandNamesForTests() => _commands.Keys.Concat(Builtins);
+
     /// <summary>
     /// Ctrl-C: sends SIGINT to the foreground job, whose blocked call returns EINTR, and stops a running
     /// script. Safe to call from any thread (the console's cancel handler calls it). Returns true when a

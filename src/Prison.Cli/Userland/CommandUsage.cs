@@ -25,7 +25,7 @@ internal sealed record CommandUsage(string Name, string Synopsis, string Summary
         new(".", ". file", "Run a .prison script in this session, as run does."),
         // Jails.
         new("jail", "jail -c param=value ... | jail -m param=value ... | jail -r jail ...", "Create, modify or remove jails (jail(8))."),
-        new("jls", "jls [-dhnNqsv] [-j jail] [--libxo json|xml|html] [--graph dot|mermaid] [param ...]", "List jails (jls(8)); --graph draws the jail tree with its IPC namespaces."),
+        new("jls", "jls [-dhnNqsv] [-j jail] [--libxo json|xml|html] [--graph dot|mermaid] [param ...]", "List jails (jls(8)); --graph draws the jail tree with its IPC namespaces.", OwnsDashH: true),
         new("jexec", "jexec [-u username | -U username] jail [command ...]", "Run a command in a jail, or a shell in it when no command is given (jexec(8))."),
         // Modules and sysctl.
         new("kldload", "kldload [-nqv] file ...", "Load a kernel module (kldload(8))."),
@@ -60,7 +60,7 @@ internal sealed record CommandUsage(string Name, string Synopsis, string Summary
         new("umount", "umount [-f] special | node ...", "Unmount (umount(8))."),
         new("df", "df [-hkT] [--libxo json|xml|html]", "Free space of the mounted file systems (df(1)).", OwnsDashH: true),
         // Jail descriptors, limits, users.
-        new("jd", "jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...]\njd [-u user] remove fd | limit fd attach,remove,set | close fd | pass fd user | watch fd", "FreeBSD 15's jail descriptors."),
+        new("jd", "jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...] | remove fd\n| limit fd attach,remove,set|none | close fd | pass fd user | watch fd", "FreeBSD 15's jail descriptors."),
         new("rctl", "rctl [filter] | rctl -a rule | rctl -r filter | rctl -u filter", "Resource limits (rctl(8)).", OwnsDashH: true),
         new("pw", "pw useradd name [-u uid] [-g group] | pw groupadd name [-g gid] | pw usershow name", "Users and groups of the caller's jail (pw(8))."),
         new("snapshot", "snapshot [section]", "The kernel's state, every jail (host root only)."),

@@ -11,7 +11,7 @@ internal static class InfoCommands
     public static int Whoami(CommandContext context)
     {
         if (context.Args.Count > 0)
-            return context.Usage("whoami");
+            return context.Usage();
         var uid = context.Proc.Cred.Uid;
         if (context.Shell.Users.FindUser(context.Proc.Jail, uid) is not { } user)
             return context.Fail($"unknown uid {uid.ToString(CultureInfo.InvariantCulture)}");
@@ -23,9 +23,9 @@ internal static class InfoCommands
     {
         var options = Getopt.Parse(context.Args, "ugn", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0)
-            return context.Usage("id [-u | -g] [-n]");
+            return context.Usage();
         var users = context.Shell.Users;
         var jail = context.Proc.Jail;
         var cred = context.Proc.Cred;
@@ -48,7 +48,7 @@ internal static class InfoCommands
     public static int Ps(CommandContext context)
     {
         if (context.Args.Count > 0)
-            return context.Usage("ps");
+            return context.Usage();
         var viewer = context.Proc.Jail;
         context.Out.WriteLine("  PID JID   UID COMMAND");
         foreach (var p in context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)))
@@ -59,7 +59,7 @@ internal static class InfoCommands
     public static int Hostname(CommandContext context)
     {
         if (context.Args.Count > 0)
-            return context.Usage("hostname");
+            return context.Usage();
         var read = context.Kernel.Sysctl.Read(context.Proc.Cred, "kern.hostname");
         if (!read.Ok)
             return context.Fail(read.ErrorText);
@@ -71,7 +71,7 @@ internal static class InfoCommands
     {
         var options = Getopt.Parse(context.Args, "u", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var kenv = context.Kernel.Kenv;
         if (options.Operands.Count == 0 && !options.Has('u'))
         {
@@ -80,7 +80,7 @@ internal static class InfoCommands
             return 0;
         }
         if (options.Operands.Count != 1)
-            return context.Usage("kenv [[-u] name[=value]]");
+            return context.Usage();
         var operand = options.Operands[0];
         var eq = operand.IndexOf('=', StringComparison.Ordinal);
         if (!options.Has('u') && eq < 0)
@@ -92,14 +92,14 @@ internal static class InfoCommands
         }
         var key = eq < 0 ? operand : operand[..eq];
         if (key.Length == 0)
-            return context.Usage("kenv [[-u] name[=value]]");
+            return context.Usage();
         // kenv(2) writes need PRIV_KENV_SET, which no jail holds: core's host-only KldLoad privilege models it.
         if (Priv.Check(context.Proc.Cred, Privilege.KldLoad) != Errno.OK)
             return context.Fail($"unable to {(options.Has('u') ? "unset" : "set")} {CommandLineParser.Printable(key)}: {Errno.EPERM.Describe()}");
         if (options.Has('u'))
         {
             if (eq >= 0)
-                return context.Usage("kenv [[-u] name[=value]]");
+                return context.Usage();
             return kenv.Unset(key) ? 0 : context.Fail($"unable to unset {CommandLineParser.Printable(key)}");
         }
         var value = operand[(eq + 1)..];
