@@ -17,7 +17,7 @@ public class CompletionTests
         s.Run("jail -c name=pg1 persist");
         Assert.Equal(["jail", "jd", "jexec", "jls", "jobs"], Complete(s, "", "j"));
         Assert.Equal(["msgctl", "msgget", "msgrcv", "msgsnd"], Complete(s, "jexec pg1 ", "msg"));
-        Assert.Equal(["kill", "kldload", "kldstat", "kldunload"], Complete(s, "help ", "k"));
+        Assert.Equal(["kenv", "kill", "kldload", "kldstat", "kldunload"], Complete(s, "help ", "k"));
         Assert.Empty(Complete(s, "echo ", "j"));
     }
 
