@@ -45,13 +45,27 @@ internal static class InfoCommands
         return 0;
     }
 
+    /// <summary>ps(1) with the columns pid, jid, uid, command; <c>--libxo</c> gives ps's process-information document.</summary>
     public static int Ps(CommandContext context)
     {
-        if (context.Args.Count > 0)
+        var options = Getopt.Parse(context.Args, "", allowJson: true, out var error, libxo: true);
+        if (options is null)
+            return context.BadOption(error!);
+        if (options.Operands.Count > 0)
             return context.Usage();
         var viewer = context.Proc.Jail;
+        var procs = context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)).ToArray();
+        if (options.Libxo is { Style: not LibxoStyle.Text } format)
+        {
+            // ps.c: xo_set_version("1"), container process-information, list process.
+            var xo = new Libxo(format, "1").OpenContainer("process-information").OpenList("process");
+            foreach (var p in procs)
+                xo.OpenInstance().Leaf("pid", p.Pid).Leaf("jid", p.Jail.Id).Leaf("uid", p.Cred.Uid).Leaf("command", p.Command).Close();
+            context.Out.Write(xo.Finish());
+            return 0;
+        }
         context.Out.WriteLine("  PID JID   UID COMMAND");
-        foreach (var p in context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)))
+        foreach (var p in procs)
             context.Out.WriteLine($"{p.Pid,5} {p.Jail.Id,3} {p.Cred.Uid,5} {p.Command}");
         return 0;
     }

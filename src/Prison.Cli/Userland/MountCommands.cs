@@ -58,7 +58,7 @@ internal static class MountCommands
 
     public static int Df(CommandContext context)
     {
-        var options = Getopt.Parse(context.Args, "hkT", allowJson: true, out var error);
+        var options = Getopt.Parse(context.Args, "hkT", allowJson: true, out var error, libxo: true);
         if (options is null)
             return context.BadOption(error!);
         var visible = context.Kernel.Vfs.List(context.Proc);
@@ -78,18 +78,9 @@ internal static class MountCommands
             chosen = picked;
         }
         var stats = chosen.Select(m => (Mount: m, Space: SpaceOf(context, m))).ToArray();
-        if (options.Json)
+        if (options.Libxo is { Style: not LibxoStyle.Text } format)
         {
-            var list = stats.Select(s => new
-            {
-                name = s.Mount.Source,
-                type = s.Mount.FsType,
-                totalBytes = s.Space.Total,
-                usedBytes = s.Space.Used,
-                availableBytes = s.Space.Available,
-                mountedOn = s.Mount.MountPoint,
-            });
-            context.Out.WriteLine(JsonSerializer.Serialize(new { storageSystemInformation = new { filesystem = list } }, JsonOutput.Options));
+            context.Out.Write(Structured(format, stats, options.Has('h'), options.Has('k') ? 1024 : 512, options.Has('T')));
             return status;
         }
         // FreeBSD's df prints its header even when nothing is mounted; not when every operand failed.
@@ -116,6 +107,35 @@ internal static class MountCommands
         var calculator = ZfsProperties.AvailableCalculator(context.Kernel, context.Proc);
         long? available = calculator.Ok && long.TryParse(calculator.Value(mount.Source), CultureInfo.InvariantCulture, out var a) ? a : null;
         return new Space(available + used, used, available);
+    }
+
+    /// <summary>
+    /// df.c's libxo document: storage-system-information / filesystem, with name, type (-T),
+    /// total-blocks / used-blocks / available-blocks in the block size (blocks / used / available as
+    /// humanized text with -h), used-percent and mounted-on. A size the model does not know is left out.
+    /// </summary>
+    private static string Structured(LibxoFormat format, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
+    {
+        var xo = new Libxo(format, version: null).OpenContainer("storage-system-information").OpenList("filesystem");
+        foreach (var (mount, space) in stats)
+        {
+            xo.OpenInstance().Leaf("name", mount.Source);
+            if (showType)
+                xo.Leaf("type", mount.FsType);
+            foreach (var (blocksName, humanName, bytes) in new[] { ("total-blocks", "blocks", space.Total), ("used-blocks", "used", space.Used), ("available-blocks", "available", space.Available) })
+            {
+                if (bytes is not { } b)
+                    continue;
+                if (human)
+                    xo.Leaf(humanName, HumanizeNumber(b));
+                else
+                    xo.Leaf(blocksName, b / blockSize);
+            }
+            if (space is { Used: { } u, Total: { } t })
+                xo.Leaf("used-percent", t == 0 ? 100 : (long)Math.Round(100.0 * u / t));
+            xo.Leaf("mounted-on", mount.MountPoint).Close();
+        }
+        return xo.Finish();
     }
 
     private static void PrintTable(TextWriter output, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
