@@ -102,7 +102,7 @@ internal static class JailGraph
             {
                 var owner = root == 0 ? rootLabel : nodes.First(n => n.Id == JailId(root)).Label.Split(' ')[0];
                 nodes.Add(new Node(NamespaceId(service, root), $"{service} namespace of {owner}: {Objects(count)}", NodeKind.Namespace));
-                edges.Add(new Edge(JailId(root), NamespaceId(service, root), "new", Dashed: false));
+                edges.Add(new Edge(JailId(root), NamespaceId(service, root), root == 0 ? "own" : "new", Dashed: false));
             }
             foreach (var jid in parentOf.Keys.Order())
             {
@@ -111,6 +111,7 @@ internal static class JailGraph
             }
         }
 
+        var datasetIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var jid in parentOf.Keys.Order())
         {
             var attached = context.Kernel.ZfsAttached(context.Proc, jid.ToString(CultureInfo.InvariantCulture));
@@ -118,9 +119,13 @@ internal static class JailGraph
                 continue;
             foreach (var dataset in attached.Value)
             {
-                var id = "ds_" + Sanitize(dataset);
-                if (nodes.All(n => n.Id != id))
+                if (!datasetIds.TryGetValue(dataset, out var id))
+                {
+                    // Numbered, so tank/a_b and tank/a/b stay two nodes.
+                    id = $"ds{datasetIds.Count.ToString(CultureInfo.InvariantCulture)}_{Sanitize(dataset)}";
+                    datasetIds[dataset] = id;
                     nodes.Add(new Node(id, dataset, NodeKind.Dataset));
+                }
                 edges.Add(new Edge(JailId(jid), id, "zfs jail", Dashed: false));
             }
         }
