@@ -102,9 +102,9 @@ public static class PrisonApp
     }
 
     /// <summary>
-    /// The IPC script language (docs/ipc-script.md): a fresh kernel with the three SysV modules, one
+    /// The IPC script language (docs/ipc-script-language.md): a fresh kernel with the three SysV modules, one
     /// root process in the host, one result line per script line on <paramref name="output"/>. Calls
-    /// that would sleep print <c>skip blocking</c>. Exits 0 when every line ran, 65 when a line was
+    /// that would sleep print <c>skip blocking</c>. Exits 0 when every line ran, 1 when a line was
     /// <c>bad ...</c>.
     /// </summary>
     public static int RunIpcScript(string? path, bool verbose, TextReader input, TextWriter output, TextWriter error)

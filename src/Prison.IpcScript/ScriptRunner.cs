@@ -3,8 +3,8 @@ namespace Prison.IpcScript;
 /// <summary>Runs whole scripts.</summary>
 public static class ScriptRunner
 {
-    /// <summary>The exit status when at least one line was malformed (<c>bad ...</c>): EX_DATAERR.</summary>
-    public const int BadLineStatus = 65;
+    /// <summary>The exit status when at least one line was a script error (<c>bad ...</c>); docs/ipc-script-language.md.</summary>
+    public const int BadLineStatus = 1;
 
     /// <summary>
     /// Runs every line of <paramref name="input"/> in one session, writing only result lines; returns

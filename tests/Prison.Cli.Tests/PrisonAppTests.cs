@@ -83,10 +83,10 @@ public class PrisonAppTests
     }
 
     [Fact]
-    public void Ipc_script_exits_65_when_a_line_was_bad_and_0_when_only_calls_failed()
+    public void Ipc_script_exits_1_when_a_line_was_bad_and_0_when_only_calls_failed()
     {
         var bad = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nshmget\nmsgrcv $0 64 0 IPC_NOWAIT\n", "ipc-script");
-        Assert.Equal((65, "ok $0\nbad args\nerr ENOMSG\n"), (bad.Status, bad.Out));
+        Assert.Equal((1, "ok $0\nbad args\nerr ENOMSG\n"), (bad.Status, bad.Out));
         var good = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nmsgrcv $0 64 0 IPC_NOWAIT\n", "ipc-script");
         Assert.Equal((0, "ok $0\nerr ENOMSG\n"), (good.Status, good.Out));
     }
