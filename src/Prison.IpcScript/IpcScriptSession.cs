@@ -5,7 +5,7 @@ using Prison.IpcScript.Language;
 namespace Prison.IpcScript;
 
 /// <summary>
-/// One IPC script session (shared/spec/ipc-script.md): parses lines, keeps the <c>$N</c> / <c>@N</c>
+/// One IPC script session (docs/ipc-script-language.md): parses lines, keeps the <c>$N</c> / <c>@N</c>
 /// bookkeeping, calls the back end and produces exactly one result line per executed line.
 /// </summary>
 public sealed partial class IpcScriptSession
