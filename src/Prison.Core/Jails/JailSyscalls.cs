@@ -98,8 +98,14 @@ public sealed class JailSyscalls
                 result = Create(caller, cred, viewer, p, jid, name, flags);
             }
         }
-        if (result.Ok && (flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0 && _table.Find(result.Value) is { } made)
-            parameters["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, made, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
+        if (result.Ok && (flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0)
+        {
+            // The jail may have died and been freed since (born dying, or removed meanwhile): no descriptor then.
+            var made = _table.Find(result.Value) is { } found ? JailDescriptor.TryOpen(_kernel, found, caller.Cred, (flags & JailFlags.OwnDesc) != 0) : null;
+            if (made is null)
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {result.Value} not found");
+            parameters["desc"] = Int(caller.Files.Install(made));
+        }
         return result;
     }
 
@@ -172,7 +178,12 @@ public sealed class JailSyscalls
                 result[n] = v;
         }
         if ((flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0)
-            result["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
+        {
+            // Found without a reference: the jail may be being freed now, and then it is not there.
+            if (JailDescriptor.TryOpen(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0) is not { } jd)
+                return SysResult<JailParams>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
+            result["desc"] = Int(caller.Files.Install(jd));
+        }
         return SysResult<JailParams>.Success(result);
     }
 
