@@ -17,6 +17,14 @@ public sealed class JailSyscalls
     private readonly Kernel _kernel;
     private readonly JailTable _table;
 
+    /// <summary>
+    /// The jail_set lock (the exclusive half of FreeBSD's <c>allprison_lock</c>): held across every
+    /// <c>jail_set</c> and <c>jail_remove</c>, so each is atomic with respect to the others. Reentrant: a
+    /// removal kills processes, and a process's last close of an owning descriptor removes its jail.
+    /// Order: this lock, then the services lock, then a jail's mutex or the prison-list lock.
+    /// </summary>
+    private readonly Lock _setLock = new();
+
     internal JailSyscalls(Kernel kernel, JailTable table)
     {
         _kernel = kernel;
@@ -29,7 +37,19 @@ public sealed class JailSyscalls
     /// or <c>name</c> (relative to the caller's jail; dots name the parent: <c>pg.child</c>).
     /// </summary>
     /// <returns>The jid. Nothing changes on failure.</returns>
+    /// <remarks>
+    /// Serialized with every other <c>jail_set</c> and <c>jail_remove</c> (FreeBSD holds
+    /// <c>allprison_lock</c> exclusively across <c>kern_jail_set</c>): the checks against the parent
+    /// and the changes they allow are one step, so a parent cannot give up a namespace while a child is
+    /// created inheriting it. Lookups, <c>jail_get</c> and jls do not wait for it.
+    /// </remarks>
     public SysResult<int> Set(Proc caller, JailParams parameters, JailFlags flags)
+    {
+        lock (_setLock)
+            return SetLocked(caller, parameters, flags);
+    }
+
+    private SysResult<int> SetLocked(Proc caller, JailParams parameters, JailFlags flags)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if ((flags & ~(SetFlags | DescFlags)) != 0 || (flags & (JailFlags.Create | JailFlags.Update)) == 0)
@@ -209,11 +229,14 @@ public sealed class JailSyscalls
     {
         if (Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
             return Errno.EPERM;
-        var jail = _table.FindVisible(caller.Jail, Int(jid));
-        if (jail is null)
-            return Errno.EINVAL;
-        RemoveTree(jail);
-        return Errno.OK;
+        lock (_setLock)
+        {
+            var jail = _table.FindVisible(caller.Jail, Int(jid));
+            if (jail is null)
+                return Errno.EINVAL;
+            RemoveTreeLocked(jail);
+            return Errno.OK;
+        }
     }
 
     /// <summary>
@@ -244,6 +267,12 @@ public sealed class JailSyscalls
 
     /// <summary>Removes <paramref name="jail"/> and its descendants, deepest first (kernel-internal).</summary>
     internal void RemoveTree(Jail jail)
+    {
+        lock (_setLock)
+            RemoveTreeLocked(jail);
+    }
+
+    private void RemoveTreeLocked(Jail jail)
     {
         // children.cur counts every descendant: a leaf (the common case) needs no walk of the jail list.
         if (jail.ChildrenCur > 0)
