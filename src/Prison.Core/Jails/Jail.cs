@@ -195,7 +195,23 @@ public sealed class Jail
     internal object? ReadSlot(int index)
     {
         var slots = Volatile.Read(ref _slots);
-        return (uint)index < (uint)slots.Length ? slots[index] : null;
+        return (uint)index < (uint)slots.Length ? Volatile.Read(ref slots[index]) : null;
+    }
+
+    /// <summary>
+    /// Writes a slot for <paramref name="owner"/> only while it is registered, checked under the mutex
+    /// that deregistration's clearing of the slot also takes: a stale handle can never write into a slot
+    /// reused by another service.
+    /// </summary>
+    internal bool WriteSlotIf(int index, object? value, IServiceSlot owner)
+    {
+        lock (Mutex)
+        {
+            if (!owner.IsRegistered)
+                return false;
+            WriteSlot(index, value);
+            return true;
+        }
     }
 
     internal void WriteSlot(int index, object? value)
