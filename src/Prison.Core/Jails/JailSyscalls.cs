@@ -36,7 +36,14 @@ public sealed class JailSyscalls
     /// and optionally attaches the caller (<see cref="JailFlags.Attach"/>). The jail is named by <c>jid</c>
     /// or <c>name</c> (relative to the caller's jail; dots name the parent: <c>pg.child</c>).
     /// </summary>
-    /// <returns>The jid. Nothing changes on failure.</returns>
+    /// <returns>
+    /// The jid. Nothing changes on failure: a create leaves no jail, and an update that a service's
+    /// <c>check</c> refuses changes nothing. When a service's <c>set</c> refuses an update, the core
+    /// parameters (<c>host.hostname</c>, <c>children.max</c>, <c>enforce_statfs</c>, <c>persist</c>,
+    /// <c>allow.*</c>) are restored (FreeBSD keeps them); a service whose <c>set</c> already ran in the same
+    /// call keeps its change, as in FreeBSD (osd methods have no undo), so services validate in
+    /// <c>check</c> and do not fail in <c>set</c>.
+    /// </returns>
     /// <remarks>
     /// Serialized with every other <c>jail_set</c> and <c>jail_remove</c> (FreeBSD holds
     /// <c>allprison_lock</c> exclusively across <c>kern_jail_set</c>): the checks against the parent
@@ -376,10 +383,20 @@ public sealed class JailSyscalls
             var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
                 return step;
+            var saved = CoreValues.Of(jail);
             var persistDelta = CoreJailParameters.Apply(jail, p);
             if (persistDelta > 0)
                 jail.AddUserReference();
             step = services.RunMethod(JailMethodKind.Set, jail, p, cred);
+            if (!step.Ok)
+            {
+                // All or nothing for the core parameters (FreeBSD keeps them): a refused set restores
+                // them, and persist's reference with them.
+                saved.Restore(jail);
+                if (persistDelta > 0)
+                    _table.DropUserReference(jail);
+                return step;
+            }
             if (persistDelta < 0)
                 _table.DropUserReference(jail);
             return step;
@@ -394,6 +411,28 @@ public sealed class JailSyscalls
                 return attached;
         }
         return SysResult<int>.Success(jail.Id);
+    }
+
+    /// <summary>The core parameters an update may change, saved to restore them when a service's set refuses.</summary>
+    private sealed record CoreValues(string HostName, int ChildrenMax, int EnforceStatfs, bool Persist, IReadOnlySet<string> Allow)
+    {
+        public static CoreValues Of(Jail jail)
+        {
+            lock (jail.Mutex)
+                return new(jail.HostName, jail.ChildrenMax, jail.EnforceStatfs, jail.Persist, jail.Allow);
+        }
+
+        public void Restore(Jail jail)
+        {
+            lock (jail.Mutex)
+            {
+                jail.HostName = HostName;
+                jail.ChildrenMax = ChildrenMax;
+                jail.EnforceStatfs = EnforceStatfs;
+                jail.Persist = Persist;
+                jail.Allow = Allow;
+            }
+        }
     }
 
     private SysResult<int> AttachProcess(Proc proc, Jail jail)
