@@ -12,6 +12,10 @@ namespace Prison.Core.Jails;
 /// protects <c>_byJid</c>, <c>_lastJid</c> and every jail's <see cref="Jail.ChildrenCur"/>. Lookups and
 /// listings share it; inserting and freeing take it exclusively. No service callback ever runs while it
 /// is held: callers take the services lock first, then this one, and drop this one before calling out.
+/// The lock order is: <see cref="JailSyscalls"/>' jail_set lock (every jail_set and jail_remove, FreeBSD's
+/// exclusive <c>allprison_lock</c>), the services lock, then a jail's <see cref="Jail.Mutex"/> or this lock.
+/// References: a lookup never returns a jail whose last kernel reference is gone (it is being freed), and
+/// a reference on a jail found by a lookup is taken with <see cref="Jail.TryHold"/> only.
 /// </remarks>
 public sealed class JailTable
 {
