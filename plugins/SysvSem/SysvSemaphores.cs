@@ -74,6 +74,9 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     /// <summary>Threads blocked in semop right now.</summary>
     public int Sleepers => Volatile.Read(ref _sleepers);
 
+    /// <summary>The lock of set <paramref name="semid"/> (tests hold it to stop a caller at a known point).</summary>
+    internal Lock? GateOf(int semid) => _sets.Lookup(semid)?.Gate;
+
     /// <summary>Wake-ups sent to sleepers by changes and removals since load (signals not counted).</summary>
     public long Wakeups => Volatile.Read(ref _wakeups);
 

@@ -106,3 +106,39 @@ public sealed class WakeupTests : IDisposable
         Assert.Equal(Errno.OK, Finish(s));
     }
 }
+
+/// <summary>
+/// One rule for every blocking call: the interrupt state is read at syscall entry, so a signal between
+/// entry and the sleep interrupts it. The test holds the set's lock to stop the caller in between.
+/// </summary>
+public sealed class InterruptRuleTests : IDisposable
+{
+    private readonly SemTestKernel _t = new();
+
+    public void Dispose() => _t.Dispose();
+
+    [Fact]
+    public void A_signal_between_semop_entry_and_its_sleep_is_not_lost()
+    {
+        var id = _t.NewSet(_t.Host);
+        var victim = _t.Spawn(0, 0);
+        var gate = _t.Semaphores.GateOf(id)!;
+        Errno result = Errno.OK;
+        var thread = new Thread(() => result = _t.Op(victim, id, B(0, -1))) { IsBackground = true };
+        gate.Enter();
+        try
+        {
+            thread.Start();
+            Assert.True(SpinWait.SpinUntil(() => (thread.ThreadState & ThreadState.WaitSleepJoin) != 0, Bound),
+                "semop never reached the set's lock");
+            victim.Signal();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        Assert.True(thread.Join(Bound), "semop never returned");
+        Assert.Equal(Errno.EINTR, result);
+        Assert.Equal(0, _t.Ncnt(id));
+    }
+}
