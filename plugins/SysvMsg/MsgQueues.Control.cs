@@ -16,15 +16,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgCtl(Proc p, int msqid, int cmd, ref MsqidDs buf)
     {
-        Enter();
-        try
-        {
-            return Control(p, msqid, cmd, ref buf);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Control(p, msqid, cmd, ref buf);
     }
 
     private SysResult<int> Control(Proc p, int msqid, int cmd, ref MsqidDs buf)

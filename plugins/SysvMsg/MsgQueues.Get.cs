@@ -17,15 +17,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgGet(Proc p, int key, int msgflg)
     {
-        Enter();
-        try
-        {
-            return Get(p, key, msgflg);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Get(p, key, msgflg);
     }
 
     private SysResult<int> Get(Proc p, int key, int msgflg)

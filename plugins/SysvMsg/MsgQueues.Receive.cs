@@ -16,15 +16,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgRcv(Proc p, int msqid, Span<byte> buffer, ulong msgsz, long msgtyp, int msgflg, out long mtype, WaitPolicy wait = WaitPolicy.Block)
     {
-        Enter();
-        try
-        {
-            return Receive(p, msqid, buffer, msgsz, msgtyp, msgflg, out mtype, wait);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Receive(p, msqid, buffer, msgsz, msgtyp, msgflg, out mtype, wait);
     }
 
     private SysResult<int> Receive(Proc p, int msqid, Span<byte> buffer, ulong msgsz, long msgtyp, int msgflg, out long mtype, WaitPolicy wait)

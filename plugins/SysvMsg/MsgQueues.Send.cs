@@ -17,15 +17,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public Errno MsgSnd(Proc p, int msqid, long mtype, ReadOnlySpan<byte> mtext, ulong msgsz, int msgflg, WaitPolicy wait = WaitPolicy.Block)
     {
-        Enter();
-        try
-        {
-            return Send(p, msqid, mtype, mtext, msgsz, msgflg, wait);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Send(p, msqid, mtype, mtext, msgsz, msgflg, wait);
     }
 
     private Errno Send(Proc p, int msqid, long mtype, ReadOnlySpan<byte> mtext, ulong msgsz, int msgflg, WaitPolicy wait)

@@ -49,8 +49,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     // Headers in use in the high 32 bits, segments in the low 32 bits.
     private long _usage;
     private volatile bool _closed;
-    // Threads inside a call (counted on entry and exit).
-    private int _inside;
 
     public MsgQueues(Kernel kernel, MsgLimits limits, ILogger log)
     {
@@ -93,8 +91,10 @@ internal sealed partial class MsgQueues : IMsgSyscalls
 
     /// <summary>
     /// kldunload's question (FreeBSD's <c>msgunload</c>): EBUSY while any queue exists (FreeBSD refuses
-    /// while any <c>msg_qbytes != 0</c>, i.e. any queue is allocated, so one holding messages certainly)
-    /// or any thread is inside a call.
+    /// while any <c>msg_qbytes != 0</c>, i.e. any queue is allocated, so one holding messages certainly).
+    /// A sleeper always sleeps on a queue, so none is left when this answers OK; a thread still inside a
+    /// call that does not sleep is waited for by the syscall gate's drain (no module-wide counter is
+    /// touched per call, so callers on different cores do not contend).
     /// </summary>
     public Errno QueryUnload()
     {
@@ -105,11 +105,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
                 _log.LogInformation("sysvmsg busy: {Count} message queue(s) exist", _queues.Count);
                 return Errno.EBUSY;
             }
-        }
-        if (Volatile.Read(ref _inside) > 0)
-        {
-            _log.LogInformation("sysvmsg busy: a thread is inside a message queue call");
-            return Errno.EBUSY;
         }
         return Errno.OK;
     }
@@ -521,10 +516,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         foreach (var jail in jails)
             jail.Release();
     }
-
-    private void Enter() => Interlocked.Increment(ref _inside);
-
-    private void Leave() => Interlocked.Decrement(ref _inside);
 
     /// <summary>What <see cref="TryReserve"/> found.</summary>
     private enum Room

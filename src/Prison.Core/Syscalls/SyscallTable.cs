@@ -5,8 +5,9 @@ namespace Prison.Core.Syscalls;
 /// <summary>
 /// The syscall table. Contracts (interfaces such as <c>IShmSyscalls</c>) live in core like the headers
 /// in <c>sys/</c>; a module binds an implementation when it loads. A call to an unbound contract fails
-/// with ENOSYS. Entering a bound contract is lock-free (a volatile read and an interlocked counter), and
-/// unbinding waits for every thread inside to leave (FreeBSD drains syscalls before unloading).
+/// with ENOSYS. Entering a bound contract is lock-free (a volatile read and an interlocked counter, one of
+/// several on their own cache lines picked by the current CPU, so callers on different cores do not
+/// contend), and unbinding waits for every thread inside to leave (FreeBSD drains syscalls before unloading).
 /// </summary>
 public sealed class SyscallTable
 {
@@ -59,9 +60,9 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
     public bool TryEnter(out SyscallLease<T> lease)
     {
         var b = _binding;
-        if (b is not null && b.TryEnter())
+        if (b is not null && b.TryEnter(out var stripe))
         {
-            lease = new SyscallLease<T>(b);
+            lease = new SyscallLease<T>(b, stripe);
             return true;
         }
         lease = default;
@@ -88,36 +89,52 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
 
     internal sealed class Binding(T implementation, string owner)
     {
+        // In-flight counters, one per stripe, each on its own 128-byte span (no false sharing between
+        // cores). A caller leaves on the stripe it entered on (threads move between CPUs).
+        private const int Spacing = 16;
+        private static readonly int Stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+        private readonly long[] _inFlight = new long[Stripes * Spacing];
         private readonly ManualResetEventSlim _drained = new(false);
-        private int _inFlight;
         private volatile bool _closing;
 
         public T Implementation { get; } = implementation;
 
         public string Owner { get; } = owner;
 
-        public bool TryEnter()
+        public bool TryEnter(out int stripe)
         {
-            Interlocked.Increment(ref _inFlight);
+            stripe = (Thread.GetCurrentProcessorId() & (Stripes - 1)) * Spacing;
+            Interlocked.Increment(ref _inFlight[stripe]);
             if (!_closing)
                 return true;
-            Leave();
+            Leave(stripe);
             return false;
         }
 
-        public void Leave()
+        public void Leave(int stripe)
         {
-            if (Interlocked.Decrement(ref _inFlight) == 0 && _closing)
+            Interlocked.Decrement(ref _inFlight[stripe]);
+            // After closing, an entrant that sees _closing backs out at once and runs this check too, so
+            // whoever leaves last sees a sum of 0 and sets the event.
+            if (_closing && InFlight() == 0)
                 _drained.Set();
         }
 
         public void CloseAndDrain()
         {
             _closing = true;
-            // The store above must be visible before we read the counter (StoreLoad), or a leaver could miss it.
+            // The store above must be visible before we read the counters (StoreLoad), or a leaver could miss it.
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _inFlight) != 0)
+            if (InFlight() != 0)
                 _drained.Wait();
+        }
+
+        private long InFlight()
+        {
+            long sum = 0;
+            for (var i = 0; i < _inFlight.Length; i += Spacing)
+                sum += Volatile.Read(ref _inFlight[i]);
+            return sum;
         }
     }
 }
@@ -127,12 +144,17 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
 public readonly struct SyscallLease<T> : IDisposable where T : class
 {
     private readonly SyscallGate<T>.Binding? _binding;
+    private readonly int _stripe;
 
-    internal SyscallLease(SyscallGate<T>.Binding binding) => _binding = binding;
+    internal SyscallLease(SyscallGate<T>.Binding binding, int stripe)
+    {
+        _binding = binding;
+        _stripe = stripe;
+    }
 
     /// <summary>The implementation to call.</summary>
     public T Impl => _binding?.Implementation ?? throw new InvalidOperationException("no syscall lease");
 
     /// <summary>Leaves the call.</summary>
-    public void Dispose() => _binding?.Leave();
+    public void Dispose() => _binding?.Leave(_stripe);
 }
