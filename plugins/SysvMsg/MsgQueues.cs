@@ -41,8 +41,11 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private readonly Lock _lock = new();
     private readonly IpcSlotTable<MessageQueue> _queues = new();
     private readonly IpcKeyIndex<MessageQueue> _byKey = new();
-    // Queues whose first sleeping sender waits for system-wide segments or headers.
+    // Queues whose first sleeping sender waits for system-wide segments or headers, and how many there
+    // are (read on every msgrcv: ConcurrentDictionary.IsEmpty takes every lock of the dictionary when it
+    // is empty, a shared write on the hot path).
     private readonly ConcurrentDictionary<MessageQueue, byte> _starved = new();
+    private int _starvedCount;
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private SysvNamespaces? _namespaces;
@@ -285,7 +288,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         q.Removed = true;
         _queues.Free(q.Id);
         _byKey.Remove(q.Creator, q.Perm.Key, q);
-        _starved.TryRemove(q, out _);
+        Unstarve(q);
         // racct: the queue and every message still on it, given back to the creator's jail.
         _kernel.Racct.Release(q.Creator, RacctResource.Nmsgq, 1);
         ReleaseMessages(q, q.Messages.Count, q.Cbytes);
@@ -350,7 +353,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
             CompleteSender(s, result);
             progress = true;
         }
-        _starved.TryRemove(q, out _);
+        Unstarve(q);
         return progress;
     }
 
@@ -364,15 +367,23 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         var room = TryReserve(q, size, segments);
         if (room == Room.QueueFull)
         {
-            _starved.TryRemove(q, out _);
+            Unstarve(q);
             return room;
         }
         if (room == Room.Available)
             return room;
-        _starved.TryAdd(q, 0);
+        if (_starved.TryAdd(q, 0))
+            Interlocked.Increment(ref _starvedCount);
         // Pairs with the full fence of the releaser's Interlocked.Add before it reads _starved.
         Interlocked.MemoryBarrier();
         return TryReserve(q, size, segments);
+    }
+
+    /// <summary>Takes the queue off the starved list (under its lock).</summary>
+    private void Unstarve(MessageQueue q)
+    {
+        if (Volatile.Read(ref _starvedCount) != 0 && _starved.TryRemove(q, out _))
+            Interlocked.Decrement(ref _starvedCount);
     }
 
     /// <summary>Gives each sleeping receiver of the queue, oldest first, the message its msgtyp selects, if any.</summary>
@@ -409,9 +420,10 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     /// </summary>
     private void PumpStarved(MessageQueue? except = null)
     {
-        if (_starved.IsEmpty)
+        if (Volatile.Read(ref _starvedCount) == 0)
             return;
-        foreach (var q in _starved.Keys)
+        // The enumerator takes no lock (Keys would take every lock of the dictionary).
+        foreach (var (q, _) in _starved)
         {
             if (ReferenceEquals(q, except))
                 continue;
