@@ -13,8 +13,11 @@ namespace Prison.Plugins.SysvSem;
 /// </remarks>
 internal sealed class SemWaiter
 {
-    /// <summary>How many times <see cref="Wait"/> spins before it parks (ManualResetEventSlim's unit).</summary>
-    private const int SpinCount = 100;
+    /// <summary>How many times <see cref="Wait"/> spins before it parks (ManualResetEventSlim's unit).
+    /// 10 is SpinWait's yield threshold: below it the waiter only busy-spins (a few microseconds, enough for
+    /// a hand-off between two running threads); past it SpinWait would yield the CPU, which on a loaded
+    /// machine hands it to another process for a whole time slice, so the waiter parks instead.</summary>
+    private const int SpinCount = 10;
 
     [ThreadStatic]
     private static SemWaiter? _current;
