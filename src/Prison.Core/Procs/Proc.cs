@@ -64,8 +64,9 @@ public sealed class Proc
     public bool SharesAddressSpace { get; set; }
 
     /// <summary>
-    /// Cancelled when the process is signalled or killed. A blocking syscall observes the token it read
-    /// when it started to wait, and returns EINTR when it fires.
+    /// Cancelled when the process is signalled or killed. Every blocking syscall reads it once, at syscall
+    /// entry, and returns EINTR when it fires before or during the sleep: a signal that arrives after the
+    /// call started is never lost, and one delivered before the call does not interrupt it. Lock-free.
     /// </summary>
     public CancellationToken InterruptToken => _token;
 
