@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Ipc;
@@ -61,6 +62,7 @@ internal sealed partial class ShmSubsystem
     /// <summary>FreeBSD's <c>shmget_allocate_segment</c>.</summary>
     private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode, byte[]? data)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (size < (ulong)Limits.ShmMin || size > (ulong)Limits.ShmMax)
             return Errno.EINVAL;
         if (_segments.Count >= Limits.ShmMni)
@@ -125,6 +127,7 @@ internal sealed partial class ShmSubsystem
     /// <summary>FreeBSD's <c>kern_shmat_locked</c>.</summary>
     private SysResult<ulong> AttachLocked(Proc p, Ucred cred, Jail root, int shmid, ulong shmaddr, int shmflg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (p.HasExited)
             return Errno.EINTR;
         if (FindLocked(root, shmid) is not { } seg)
@@ -206,6 +209,7 @@ internal sealed partial class ShmSubsystem
     /// <summary>FreeBSD's <c>kern_shmctl_locked</c>.</summary>
     private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         // Linux-compatibility commands answer before any lookup; FreeBSD returns shmalloced (= shmmni).
         // The shminfo / shm_info structure itself has no place in a shmid_ds, so buf is left alone.
         if (cmd is IPC_INFO or SHM_INFO)

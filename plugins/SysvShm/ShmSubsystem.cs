@@ -178,6 +178,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
 
     private ShmAddressSpace SpaceOfLocked(Proc proc)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (!_spaces.TryGetValue(proc, out var space))
         {
             space = new ShmAddressSpace();
@@ -189,6 +190,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_remove</c>: the key becomes IPC_PRIVATE, the segment is marked removed, and it goes now if unattached.</summary>
     private void RemoveLocked(ShmSegment seg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         _byKey.Remove(seg.Creator, seg.Key, seg);
         seg.Key = IpcConstants.IPC_PRIVATE;
         seg.Removed = true;
@@ -211,6 +213,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_deallocate_segment</c>: frees the slot and the pages; the creator jail is released after unlocking.</summary>
     private void FreeLocked(ShmSegment seg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (!_segments.Free(seg.Id))
             return;
         _byKey.Remove(seg.Creator, seg.Key, seg);
