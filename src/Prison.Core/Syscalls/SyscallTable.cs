@@ -89,11 +89,13 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
 
     internal sealed class Binding(T implementation, string owner)
     {
-        // In-flight counters, one per stripe, each on its own 128-byte span (no false sharing between
-        // cores). A caller leaves on the stripe it entered on (threads move between CPUs).
+        // In-flight counters, one per stripe, each on its own 128-byte span, with a span of padding before
+        // the first and after the last, so no counter shares a cache line with another counter or with the
+        // fields every caller reads (this object's, allocated just before the array). A caller leaves on
+        // the stripe it entered on (threads move between CPUs).
         private const int Spacing = 16;
         private static readonly int Stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
-        private readonly long[] _inFlight = new long[Stripes * Spacing];
+        private readonly long[] _inFlight = new long[(Stripes + 2) * Spacing];
         private readonly ManualResetEventSlim _drained = new(false);
         private volatile bool _closing;
 
@@ -103,7 +105,7 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
 
         public bool TryEnter(out int stripe)
         {
-            stripe = (Thread.GetCurrentProcessorId() & (Stripes - 1)) * Spacing;
+            stripe = ((Thread.GetCurrentProcessorId() & (Stripes - 1)) + 1) * Spacing;
             Interlocked.Increment(ref _inFlight[stripe]);
             if (!_closing)
                 return true;
@@ -132,7 +134,7 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
         private long InFlight()
         {
             long sum = 0;
-            for (var i = 0; i < _inFlight.Length; i += Spacing)
+            for (var i = Spacing; i < _inFlight.Length - Spacing; i += Spacing)
                 sum += Volatile.Read(ref _inFlight[i]);
             return sum;
         }
