@@ -197,7 +197,12 @@ internal sealed partial class SysvSemaphores
         set.Gate.Exit();
         try
         {
-            waiter.Wait();
+            // Checked again after Arm reset the event: a signal whose callback set the event between the
+            // check at the top and that reset would otherwise be lost, and the thread would sleep for
+            // good (the sem stress found it: a process killed while its thread went back to sleep).
+            // Cancel sets the token before it runs the callbacks, so the flag is seen here.
+            if (!interrupt.IsCancellationRequested)
+                waiter.Wait();
         }
         finally
         {
