@@ -6,8 +6,8 @@ namespace Prison.SysvSem.Tests;
 
 /// <summary>
 /// Cases where FreeBSD and Linux give different answers and Prison follows FreeBSD. Each is tagged
-/// <c>PlatformDifference</c> and listed in docs/ipc-script.md ("Where FreeBSD and Linux differ"), so the
-/// Linux conformance scripts leave it out.
+/// <c>PlatformDifference</c> and listed in section 10 of docs/ipc-script-language.md ("Where FreeBSD and
+/// Linux differ"), so the Linux conformance scripts leave it out.
 /// </summary>
 public sealed class PlatformDifferenceTests : IDisposable
 {
