@@ -99,7 +99,10 @@ public sealed class StressTests(ITestOutputHelper output)
                 t.K.Processes.Exit(w.Proc);
         }
         // Lockers never wait forever (the mutex always comes back); let them run out, then end them.
-        Assert.True(threads.All(th => th.Join(Bound)), $"seed {seed}: a blocked thread never returned");
+        var stuck = threads.Select((th, i) => (Thread: th, Role: workers[i].Role)).Where(x => !x.Thread.Join(Bound)).Select(x => x.Role).ToList();
+        Assert.True(stuck.Count == 0,
+            $"seed {seed}: a blocked thread never returned ({string.Join(", ", stuck)}; values {t.Val(id, Tokens)}/{t.Val(id, Moved)}/{t.Val(id, Mutex)}, " +
+            $"ncnt {t.Ncnt(id, Tokens)}/{t.Ncnt(id, Moved)}/{t.Ncnt(id, Mutex)})");
         foreach (var w in workers)
             t.K.Processes.Exit(w.Proc);
 
