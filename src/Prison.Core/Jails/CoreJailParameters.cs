@@ -46,10 +46,10 @@ internal static class CoreJailParameters
     };
 
     /// <summary>
-    /// Validates the core values of a <c>jail_set</c> against the jail's parent. Returns the first
-    /// problem with FreeBSD-style wording.
+    /// Validates the core values of a <c>jail_set</c> on their own (the checks against the parent are
+    /// <see cref="JailSetRules.WithinParent"/>). Returns the first problem with FreeBSD-style wording.
     /// </summary>
-    public static SysResult<int> Validate(JailParams p, Jail parent)
+    public static SysResult<int> Validate(JailParams p)
     {
         if (p["children.max"] is { } cm && int.Parse(cm, CultureInfo.InvariantCulture) < 0)
             return SysResult<int>.Fail(Errno.EINVAL, "children.max: must not be negative");
@@ -58,8 +58,6 @@ internal static class CoreJailParameters
             var v = int.Parse(es, CultureInfo.InvariantCulture);
             if (v is < 0 or > 2)
                 return SysResult<int>.Fail(Errno.EINVAL, "enforce_statfs: must be 0, 1 or 2");
-            if (v < parent.EnforceStatfs)
-                return SysResult<int>.Fail(Errno.EPERM, $"enforce_statfs: cannot be below the parent's ({parent.EnforceStatfs})");
         }
         if (p["host.hostname"] is { Length: > 255 })
             return SysResult<int>.Fail(Errno.ENAMETOOLONG, "host.hostname: too long");
@@ -89,8 +87,8 @@ internal static class CoreJailParameters
             {
                 if (!name.StartsWith("allow.", StringComparison.Ordinal))
                     continue;
-                // As FreeBSD: a jail never holds a permission its parent lacks (silently masked).
-                if (value == "true" && jail.Parent!.IsAllowed(name))
+                // JailSetRules.WithinParent refused (EPERM) any flag the parent lacks, as FreeBSD does.
+                if (value == "true")
                     allow.Add(name);
                 else
                     allow.Remove(name);

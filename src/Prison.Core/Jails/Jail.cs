@@ -22,6 +22,7 @@ public sealed class Jail
     internal readonly Lock Mutex = new();
     private object?[] _slots = [];
     private SlotState[] _slotStates = [];
+    private int _id;
     private int _refs;
     private int _urefs;
     private volatile JailState _state;
@@ -38,8 +39,11 @@ public sealed class Jail
         Allow = new HashSet<string>(StringComparer.Ordinal);
     }
 
-    /// <summary>The jail id; 0 for the host.</summary>
-    public int Id { get; }
+    /// <summary>
+    /// The jail id; 0 for the host. A dying jail is renumbered (changed under the prison-list lock) when a
+    /// new jail is created with its jid, as FreeBSD does; an alive jail's id never changes.
+    /// </summary>
+    public int Id { get => Volatile.Read(ref _id); internal set => Volatile.Write(ref _id, value); }
 
     /// <summary>The full hierarchical name (<c>pg.child</c>); <c>0</c> for prison0.</summary>
     public string Name { get; }

@@ -40,6 +40,9 @@ public sealed class JailSyscalls
         var (cred, viewer, used) = ctx.Value;
         if (Priv.Check(cred, Privilege.JailSet) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "jail_set: not permitted");
+        var mayCreate = JailSetRules.CallerMayCreate(viewer, flags);
+        if (!mayCreate.Ok)
+            return mayCreate;
         if ((flags & JailFlags.OwnDesc) != 0 && Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "an owning descriptor needs the right to remove the jail");
         var input = new JailParams(parameters.Where(kv => kv.Key != "desc"));
@@ -47,6 +50,11 @@ public sealed class JailSyscalls
         if (!parsed.Ok)
             return SysResult<int>.Fail(parsed.Error, parsed.Message);
         var p = parsed.Value;
+        var rule = JailSetRules.NewJailMustPersistOrAttach(p, flags);
+        if (!rule.Ok)
+            return rule;
+        if (!viewer.IsAlive)
+            return SysResult<int>.Fail(Errno.EAGAIN, "jail_set: the caller's jail is dying");
 
         var jid = 0;
         if (p["jid"] is { } jidText)
@@ -54,13 +62,17 @@ public sealed class JailSyscalls
             jid = int.Parse(jidText, CultureInfo.InvariantCulture);
             if (jid == 0)
                 return SysResult<int>.Fail(Errno.EINVAL, "jid 0 is the host and cannot be set");
-            if (jid is < 0 or > Jail.MaxJid)
+            if (jid < 0)
+                return SysResult<int>.Fail(Errno.EINVAL, "negative jid");
+            if (jid > Jail.MaxJid)
                 return SysResult<int>.Fail(Errno.EINVAL, "jid out of range");
         }
         var name = p["name"];
+        if (jid == 0)
+            jid = JailSetRules.JidFromName(name, flags);
         if (name is not null)
         {
-            var nameCheck = ValidateName(name, jid);
+            var nameCheck = ValidateName(name);
             if (!nameCheck.Ok)
                 return nameCheck;
         }
@@ -77,16 +89,28 @@ public sealed class JailSyscalls
         }
         else
         {
-            var dying = (flags & JailFlags.Dying) != 0;
+            // JAIL_DYING no longer reaches a dying jail (FreeBSD 14+): set only ever sees alive ones.
             var existing = jid != 0
-                ? _table.FindVisible(viewer, Int(jid), dying)
-                : name is not null ? _table.FindVisible(viewer, name, dying) : null;
+                ? _table.FindVisible(viewer, Int(jid))
+                : name is not null ? _table.FindVisible(viewer, name) : null;
+            if (existing is null && jid != 0 && (flags & JailFlags.Update) != 0 && _table.Find(jid) is { IsAlive: true })
+            {
+                // An alive jail the caller cannot see: updaters get ENOENT, even with CREATE | UPDATE.
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {jid} not found");
+            }
             if (existing is not null)
             {
                 if ((flags & JailFlags.Update) == 0)
                     return SysResult<int>.Fail(Errno.EEXIST, jid != 0 ? $"jail {jid} already exists" : $"jail \"{name}\" already exists");
                 if (name is not null && existing.NameRelativeTo(viewer) != name)
+                {
+                    var dot = name.LastIndexOf('.');
+                    var current = existing.NameRelativeTo(viewer);
+                    var currentDot = current.LastIndexOf('.');
+                    if ((dot < 0 ? "" : name[..dot]) != (currentDot < 0 ? "" : current[..currentDot]))
+                        return SysResult<int>.Fail(Errno.EINVAL, "cannot change jail's parent");
                     return SysResult<int>.Fail(Errno.EINVAL, "a jail cannot be renamed");
+                }
                 result = Update(caller, cred, existing, p, flags);
             }
             else if ((flags & JailFlags.Create) == 0)
@@ -253,9 +277,11 @@ public sealed class JailSyscalls
             if (dot >= 0)
             {
                 var parentName = name[..dot];
-                parent = _table.FindVisible(myJail, parentName);
+                parent = _table.FindVisible(myJail, parentName, includeDying: true);
                 if (parent is null)
                     return SysResult<int>.Fail(Errno.ENOENT, $"jail \"{parentName}\" not found");
+                if (!parent.IsAlive)
+                    return SysResult<int>.Fail(Errno.ENOENT, $"jail \"{parentName}\" is dying");
             }
             fullName = myJail.IsHost ? name : myJail.Name + "." + name;
         }
@@ -263,10 +289,14 @@ public sealed class JailSyscalls
         {
             fullName = myJail.IsHost ? Int(jid) : myJail.Name + "." + Int(jid);
         }
-        var valid = CoreJailParameters.Validate(p, parent);
+        var valid = CoreJailParameters.Validate(p);
+        if (valid.Ok)
+            valid = JailSetRules.WithinParent(p, parent);
+        if (valid.Ok && name is not null)
+            valid = JailSetRules.NumericName(name, jid);
         if (!valid.Ok)
             return valid;
-        if (!p.Contains("allow.mount") && _table.DefaultMountAllowed)
+        if (!p.Contains("allow.mount") && _table.DefaultMountAllowed && parent.IsAllowed("allow.mount"))
             p["allow.mount"] = "true";
 
         var services = _kernel.Services;
@@ -274,7 +304,7 @@ public sealed class JailSyscalls
         Jail jail;
         try
         {
-            var placed = _table.InsertPlaceholder(parent, fullName, jid);
+            var placed = _table.InsertPlaceholder(parent, fullName, jid, limitFrom: myJail);
             if (!placed.Ok)
                 return SysResult<int>.Fail(placed.Error, placed.Message);
             jail = placed.Value;
@@ -327,7 +357,11 @@ public sealed class JailSyscalls
     {
         if (p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
             return SysResult<int>.Success(jail.Id);
-        var valid = CoreJailParameters.Validate(p, jail.Parent!);
+        var valid = CoreJailParameters.Validate(p);
+        if (valid.Ok)
+            valid = JailSetRules.WithinParent(p, jail.Parent!);
+        if (valid.Ok && p["name"] is { } name)
+            valid = JailSetRules.NumericName(name, jail.Id);
         if (!valid.Ok)
             return valid;
         var services = _kernel.Services;
@@ -337,6 +371,8 @@ public sealed class JailSyscalls
             if (!step.Ok)
                 return step;
             var persistDelta = CoreJailParameters.Apply(jail, p);
+            if (jail.ChildrenCur > 0)
+                JailSetRules.PropagateDown(jail, p, _table.List(jail, includeDying: true));
             if (persistDelta > 0)
                 jail.AddUserReference();
             step = services.RunMethod(JailMethodKind.Set, jail, p, cred);
@@ -462,7 +498,7 @@ public sealed class JailSyscalls
         return SysResult<JailParams>.Success(output);
     }
 
-    private static SysResult<int> ValidateName(string name, int jid)
+    private static SysResult<int> ValidateName(string name)
     {
         if (name.Length == 0)
             return SysResult<int>.Fail(Errno.EINVAL, "name: must not be empty");
@@ -472,9 +508,6 @@ public sealed class JailSyscalls
             return SysResult<int>.Fail(Errno.EINVAL, $"name \"{name}\": empty component");
         if (name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '*'))
             return SysResult<int>.Fail(Errno.EINVAL, $"name \"{name}\": invalid character");
-        var leaf = name[(name.LastIndexOf('.') + 1)..];
-        if (leaf.All(char.IsAsciiDigit) && leaf != Int(jid))
-            return SysResult<int>.Fail(Errno.EINVAL, "name cannot be numeric (unless it is the jid)");
         return SysResult<int>.Success(0);
     }
 

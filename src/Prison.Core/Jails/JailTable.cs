@@ -23,6 +23,7 @@ public sealed class JailTable
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private int _lastJid;
+    private int _lastDeadJid;
 
     internal JailTable(Kernel kernel)
     {
@@ -138,7 +139,15 @@ public sealed class JailTable
     /// Inserts a jail in the <see cref="JailState.Creating"/> state: it holds its jid and name and counts
     /// against its ancestors' <c>children.max</c>, but lookups do not see it.
     /// </summary>
-    internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid)
+    /// <param name="parent">The new jail's parent.</param>
+    /// <param name="name">The full name, or "" for a jail named by its jid.</param>
+    /// <param name="requestedJid">The jid asked for, or 0 for the next free one.</param>
+    /// <param name="limitFrom">
+    /// The caller's jail: <c>children.max</c> is counted on its chain up to prison0, not on the parent's
+    /// (kern_jail_set loops <c>for (tpr = mypr; ...)</c>), while the new jail is counted in every
+    /// ancestor's <c>children.cur</c>.
+    /// </param>
+    internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid, Jail limitFrom)
     {
         _listLock.EnterWriteLock();
         try
@@ -147,7 +156,7 @@ public sealed class JailTable
                 return SysResult<Jail>.Fail(Errno.ENOENT, $"jail \"{parent.Name}\" not found");
             if (_byName.ContainsKey(name))
                 return SysResult<Jail>.Fail(Errno.EEXIST, $"jail \"{name}\" already exists");
-            for (var p = parent; p is not null; p = p.Parent)
+            for (var p = limitFrom; p is not null; p = p.Parent)
             {
                 if (p.ChildrenCur >= p.ChildrenMax)
                     return SysResult<Jail>.Fail(Errno.EPERM, "prison limit exceeded");
@@ -155,8 +164,17 @@ public sealed class JailTable
             int jid;
             if (requestedJid > 0)
             {
-                if (_byJid.ContainsKey(requestedJid))
-                    return SysResult<Jail>.Fail(Errno.EEXIST, $"jail {requestedJid} already exists");
+                if (_byJid.TryGetValue(requestedJid, out var holder))
+                {
+                    if (holder.State != JailState.Dying)
+                        return SysResult<Jail>.Fail(Errno.EEXIST, $"jail {requestedJid} already exists");
+                    // A dying jail gives its jid up: FreeBSD renumbers it from the top of the range down.
+                    if (AllocateDeadJid() is not { } deadId)
+                        return SysResult<Jail>.Fail(Errno.EAGAIN, "no available jail IDs");
+                    _byJid.Remove(requestedJid);
+                    holder.Id = deadId;
+                    _byJid[deadId] = holder;
+                }
                 jid = requestedJid;
             }
             else if (AllocateJid() is { } free)
@@ -313,6 +331,25 @@ public sealed class JailTable
             if (!_byJid.ContainsKey(candidate))
             {
                 _lastJid = candidate;
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A jid for a renumbered dying jail: the highest free one below the last given out this way
+    /// (FreeBSD's <c>get_next_deadid</c>), wrapping back to <see cref="Jail.MaxJid"/>.
+    /// </summary>
+    private int? AllocateDeadJid()
+    {
+        var candidate = _lastDeadJid;
+        for (var tries = 0; tries < Jail.MaxJid; tries++)
+        {
+            candidate = candidate <= 1 ? Jail.MaxJid : candidate - 1;
+            if (!_byJid.ContainsKey(candidate))
+            {
+                _lastDeadJid = candidate;
                 return candidate;
             }
         }

@@ -1,0 +1,132 @@
+using System.Globalization;
+using Prison.Core.Jails;
+
+namespace Prison.Core.Tests;
+
+/// <summary>The hierarchy rules of kern_jail_set, one test per rule (docs/cli.md lists them).</summary>
+public class JailSetRuleTests
+{
+    [Fact]
+    public void A_caller_whose_jail_may_not_have_children_gets_EPERM_without_a_message()
+    {
+        using var k = new Kernel();
+        var n = k.Create("n");
+        var r = k.TryCreate(k.RootIn(n), ("name", "c"), ("persist", null));
+        Assert.Equal(Errno.EPERM, r.Error);
+        Assert.Null(r.Message);
+        Assert.Equal(0, n.ChildrenCur);
+    }
+
+    [Fact]
+    public void Children_max_must_be_below_the_parents_from_inside_and_from_the_host()
+    {
+        using var k = new Kernel();
+        var outer = k.Create("outer", ("children.max", "2"));
+        var r = k.TryCreate(k.RootIn(outer), ("name", "same"), ("persist", null), ("children.max", "2"));
+        Assert.Equal(Errno.EPERM, r.Error);
+        Assert.Null(r.Message);
+        Assert.Equal(0, outer.ChildrenCur);
+        var h = k.Create("h", ("children.max", "2"));
+        Assert.Equal(Errno.EPERM, k.TryCreate(k.Init, ("name", "h.same"), ("persist", null), ("children.max", "2")).Error);
+        Assert.Equal(0, h.ChildrenCur);
+        var below = k.Create("h.below", ("children.max", "1"));
+        Assert.Equal(1, below.ChildrenMax);
+        // An update is checked against the jail's parent as well.
+        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "h.below", ["children.max"] = "5" }, JailFlags.Update);
+        Assert.Equal(Errno.EPERM, up.Error);
+        Assert.Equal(1, below.ChildrenMax);
+        // prison0's limit is JAIL_MAX: a top-level jail's children.max must stay below it.
+        Assert.Equal(Errno.EPERM, k.TryCreate(k.Init, ("name", "top"), ("persist", null), ("children.max", Jail.MaxJid.ToString(CultureInfo.InvariantCulture))).Error);
+    }
+
+    [Fact]
+    public void Enforce_statfs_below_the_parents_is_EPERM_on_create_and_update()
+    {
+        using var k = new Kernel();
+        k.Create("p", ("children.max", "2"), ("enforce_statfs", "1"));
+        var c = k.Create("p.c", ("enforce_statfs", "1"));
+        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p.c", ["enforce_statfs"] = "0" }, JailFlags.Update);
+        Assert.Equal(Errno.EPERM, up.Error);
+        Assert.Null(up.Message);
+        Assert.Equal(1, c.EnforceStatfs);
+    }
+
+    [Fact]
+    public void An_update_passes_children_max_enforce_statfs_and_cleared_allow_flags_down()
+    {
+        using var k = new Kernel();
+        var a = k.Create("a", ("children.max", "10"), ("enforce_statfs", "0"), ("allow.mount", null), ("allow.raw_sockets", null));
+        var b = k.Create("a.b", ("children.max", "8"), ("enforce_statfs", "0"), ("allow.mount", null), ("allow.raw_sockets", null));
+        var c = k.Create("a.b.c", ("children.max", "7"), ("enforce_statfs", "1"), ("allow.mount", null));
+        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "3", ["enforce_statfs"] = "1", ["allow.nomount"] = null }, JailFlags.Update);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Equal(3, a.ChildrenMax);
+        Assert.Equal(2, b.ChildrenMax); // at most 3 - 1
+        Assert.Equal(1, c.ChildrenMax); // at most 3 - 2
+        Assert.Equal(1, b.EnforceStatfs);
+        Assert.Equal(1, c.EnforceStatfs);
+        Assert.False(b.IsAllowed("allow.mount"));
+        Assert.False(c.IsAllowed("allow.mount"));
+        Assert.True(b.IsAllowed("allow.raw_sockets")); // not named in the update: untouched
+
+        // Deep enough, the limit reaches 0.
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "1" }, JailFlags.Update);
+        Assert.Equal(0, b.ChildrenMax);
+        Assert.Equal(0, c.ChildrenMax);
+    }
+
+    [Fact]
+    public void A_numeric_name_names_the_jid_on_a_plain_create_and_is_refused_otherwise()
+    {
+        using var k = new Kernel();
+        var r = k.TryCreate(k.Init, ("name", "5309"), ("persist", null));
+        Assert.Equal(5309, r.Value);
+        Assert.Equal("5309", k.Jails.Find(5309)!.Name);
+        var zero = k.TryCreate(k.Init, ("name", "0"), ("persist", null));
+        Assert.Equal(Errno.EINVAL, zero.Error);
+        Assert.Equal("name cannot be numeric (unless it is the jid)", zero.Message);
+        Assert.Equal(Errno.EINVAL, k.TryCreate(k.Init, ("name", "7"), ("jid", "8"), ("persist", null)).Error);
+        // CREATE | UPDATE does not take the jid from the name.
+        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "44", ["persist"] = null }, JailFlags.Create | JailFlags.Update);
+        Assert.Equal(Errno.EINVAL, both.Error);
+        Assert.Single(k.Jails.List(k.Prison0));
+    }
+
+    [Fact]
+    public void An_update_by_jid_cannot_move_the_jail_to_another_parent()
+    {
+        using var k = new Kernel();
+        k.Create("p", ("children.max", "2"));
+        k.Create("q", ("children.max", "2"));
+        var c = k.Create("p.c");
+        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q.c" }, JailFlags.Update);
+        Assert.Equal(Errno.EINVAL, r.Error);
+        Assert.Equal("cannot change jail's parent", r.Message);
+    }
+
+    [Fact]
+    public void A_child_of_a_dying_parent_cannot_be_created()
+    {
+        using var k = new Kernel();
+        var p = k.Create("p", ("children.max", "2"));
+        p.Hold();
+        k.Jails.Syscalls.Remove(k.Init, p.Id);
+        var r = k.TryCreate(k.Init, ("name", "p.c"), ("persist", null));
+        Assert.Equal(Errno.ENOENT, r.Error);
+        Assert.Equal("jail \"p\" is dying", r.Message);
+        p.Release();
+    }
+
+    [Fact]
+    public void A_caller_in_a_dying_jail_gets_EAGAIN()
+    {
+        using var k = new Kernel();
+        var p = k.Create("p", ("children.max", "2"));
+        var inside = k.RootIn(p);
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p", ["nopersist"] = null }, JailFlags.Update);
+        p.Hold();
+        k.Jails.Syscalls.Remove(k.Init, p.Id);
+        Assert.Equal(Errno.EAGAIN, k.TryCreate(inside, ("name", "c"), ("persist", null)).Error);
+        p.Release();
+    }
+}
