@@ -67,7 +67,7 @@ public static class PrisonApp
         {
             return WithKernel(verbose, error, kernel =>
             {
-                using var shell = new Shell.Shell(kernel, output, error);
+                using var shell = new Shell.Shell(kernel, output, error) { ScriptDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
                 return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true);
             });
         }

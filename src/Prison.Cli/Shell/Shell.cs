@@ -77,6 +77,9 @@ public sealed class Shell : IDisposable
     /// <summary>The users and groups of every jail.</summary>
     internal UserDatabase Users { get; } = new();
 
+    /// <summary>The directory of the script being run, which relative file names (<c>jail -f</c>) resolve against.</summary>
+    public string? ScriptDirectory { get; set; }
+
     /// <summary>Runs one line and returns its exit status. Never throws for bad input.</summary>
     public int Execute(string line)
     {
