@@ -232,6 +232,7 @@ internal sealed class JailConfFile
                 var c = text[_pos];
                 if (c == '"')
                 {
+                    var startLine = _line;
                     _pos++;
                     any = true;
                     var closed = false;
@@ -266,7 +267,10 @@ internal sealed class JailConfFile
                         _pos++;
                     }
                     if (!closed)
+                    {
+                        _line = startLine;
                         return (null, Error("unterminated quoted string"));
+                    }
                 }
                 else if (c == '\'')
                 {
