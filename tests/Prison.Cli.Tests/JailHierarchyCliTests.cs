@@ -118,4 +118,29 @@ public class JailHierarchyCliTests
         Assert.Equal("jail: unknown parameter: sysvsem\n", s.Fails("jexec o jail -c name=i persist sysvsem=new", 1));
         Assert.Null(s.Kernel.Modules.Find("sysvsem"));
     }
+
+    [Fact]
+    public void Kern_hostname_is_writable_by_host_root_and_by_a_jail_with_allow_set_hostname()
+    {
+        using var s = new Session();
+        Assert.Equal("kern.hostname: prison.local -> foo\n", s.Ok("sysctl kern.hostname=foo"));
+        Assert.Equal("foo\n", s.Ok("hostname"));
+        s.Ok("jail -c name=a persist allow.set_hostname");
+        s.Ok("jail -c name=b persist");
+        s.Ok("jexec a sysctl kern.hostname=a.example");
+        Assert.Equal("a a.example\nb foo\n", s.Ok("jls name host.hostname"));
+        Assert.Equal("sysctl: kern.hostname=b.example: Operation not permitted\n", s.Fails("jexec b sysctl kern.hostname=b.example", 1));
+        Assert.Equal("foo\n", s.Ok("jexec b hostname"));
+        Assert.Equal("foo\n", s.Ok("hostname"));
+    }
+
+    [Fact]
+    public void An_rctl_rule_may_name_a_jail_that_does_not_exist_yet()
+    {
+        using var s = new Session();
+        s.Ok("rctl -a jail:later:nshm:deny=1");
+        s.Ok("jail -c name=later persist sysvshm=new");
+        Assert.Equal("ok $0\n", s.Ok("jexec later shmget 7 4096 IPC_CREAT|0600"));
+        Assert.Equal("err ENOSPC\n", s.Fails("jexec later shmget 8 4096 IPC_CREAT|0600"));
+    }
 }

@@ -60,6 +60,25 @@ public sealed class JailTable
     /// </summary>
     public bool DefaultMountAllowed { get; set; }
 
+    /// <summary>
+    /// The write side of <c>kern.hostname</c> (FreeBSD's sysctl_hostname in kern_mib.c): sets the
+    /// caller's own jail's <c>host.hostname</c> (prison0's for the host). Root of a jail needs
+    /// <c>allow.set_hostname</c> (EPERM without it); a name of MAXHOSTNAMELEN (256) or more is EINVAL.
+    /// Every Prison jail keeps its own host information (FreeBSD's default <c>host=new</c>), so no
+    /// descendant takes the new name.
+    /// </summary>
+    internal Errno SetHostname(Procs.Ucred caller, string value)
+    {
+        var jail = caller.Jail;
+        if (!jail.IsHost && !jail.IsAllowed("allow.set_hostname"))
+            return Errno.EPERM;
+        if (value.Length >= 256)
+            return Errno.EINVAL;
+        lock (jail.Mutex)
+            jail.HostName = value;
+        return Errno.OK;
+    }
+
     /// <summary>True when the calling thread holds the prison-list lock (tests assert callbacks never do).</summary>
     internal bool IsListLockHeld => _listLock.IsReadLockHeld || _listLock.IsWriteLockHeld;
 
