@@ -143,4 +143,16 @@ public class JailHierarchyCliTests
         Assert.Equal("ok $0\n", s.Ok("jexec later shmget 7 4096 IPC_CREAT|0600"));
         Assert.Equal("err ENOSPC\n", s.Fails("jexec later shmget 8 4096 IPC_CREAT|0600"));
     }
+
+    [Fact]
+    public void Jail_m_by_jid_renames_and_the_children_follow()
+    {
+        using var s = new Session();
+        s.Ok("jail -c name=web persist children.max=1");
+        s.Ok("jexec web jail -c name=php persist");
+        Assert.Equal("", s.Ok("jail -m jid=1 name=www"));
+        Assert.Equal("www\nwww.php\n", s.Ok("jls name"));
+        Assert.Equal("php\n", s.Ok("jexec www jls name"));
+        Assert.Equal("jail: cannot change jail's parent\n", s.Fails("jail -m jid=2 name=other.php", 1));
+    }
 }

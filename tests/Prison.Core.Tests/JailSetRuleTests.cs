@@ -129,4 +129,34 @@ public class JailSetRuleTests
         Assert.Equal(Errno.EAGAIN, k.TryCreate(inside, ("name", "c"), ("persist", null)).Error);
         p.Release();
     }
+
+    [Fact]
+    public void An_update_by_jid_renames_the_jail_and_its_descendants()
+    {
+        using var k = new Kernel();
+        var p = k.Create("p", ("children.max", "3"));
+        var c = k.Create("p.c", ("children.max", "1"));
+        var d = k.Create("p.c.d");
+        k.Create("q");
+        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r" }, JailFlags.Update);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Equal("r", p.Name);
+        Assert.Equal("r.c", c.Name);
+        Assert.Equal("r.c.d", d.Name);
+        Assert.Same(d, k.Jails.FindVisible(k.Prison0, "r.c.d"));
+        Assert.Null(k.Jails.FindVisible(k.Prison0, "p"));
+        Assert.Equal("c.d", d.NameRelativeTo(p));
+        // The old name is free again; a name an alive sibling holds is not.
+        k.Create("p");
+        var taken = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q" }, JailFlags.Update);
+        Assert.Equal(Errno.EEXIST, taken.Error);
+        Assert.Equal("jail \"q\" already exists", taken.Message);
+        Assert.Equal("r", p.Name);
+        var numeric = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r.7" }, JailFlags.Update);
+        Assert.Equal(Errno.EINVAL, numeric.Error);
+        Assert.Equal("r.c", c.Name);
+        var tooLong = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r." + new string('x', 252) }, JailFlags.Update);
+        Assert.Equal(Errno.ENAMETOOLONG, tooLong.Error); // r.xxx...x.d would pass 255
+        Assert.Equal("r.c.d", d.Name);
+    }
 }

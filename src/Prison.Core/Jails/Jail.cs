@@ -23,6 +23,7 @@ public sealed class Jail
     private object?[] _slots = [];
     private SlotState[] _slotStates = [];
     private int _id;
+    private string _name;
     private int _refs;
     private int _urefs;
     private volatile JailState _state;
@@ -30,7 +31,7 @@ public sealed class Jail
     internal Jail(int id, string name, Jail? parent, JailState state)
     {
         Id = id;
-        Name = name;
+        _name = name;
         Parent = parent;
         _state = state;
         Depth = parent is null ? 0 : parent.Depth + 1;
@@ -45,8 +46,11 @@ public sealed class Jail
     /// </summary>
     public int Id { get => Volatile.Read(ref _id); internal set => Volatile.Write(ref _id, value); }
 
-    /// <summary>The full hierarchical name (<c>pg.child</c>); <c>0</c> for prison0.</summary>
-    public string Name { get; }
+    /// <summary>
+    /// The full hierarchical name (<c>pg.child</c>); <c>0</c> for prison0. A jail_set update by jid may
+    /// rename the jail, which renames its descendants too (changed under the prison-list lock).
+    /// </summary>
+    public string Name { get => Volatile.Read(ref _name); internal set => Volatile.Write(ref _name, value); }
 
     /// <summary>The parent jail; null only for prison0.</summary>
     public Jail? Parent { get; }

@@ -109,9 +109,13 @@ public sealed class JailSyscalls
                     var currentDot = current.LastIndexOf('.');
                     if ((dot < 0 ? "" : name[..dot]) != (currentDot < 0 ? "" : current[..currentDot]))
                         return SysResult<int>.Fail(Errno.EINVAL, "cannot change jail's parent");
-                    return SysResult<int>.Fail(Errno.EINVAL, "a jail cannot be renamed");
+                    // An update keyed by jid with a new last component renames the jail.
+                    result = Update(caller, cred, existing, p, flags, (viewer.IsHost ? name : viewer.Name + "." + name, name));
                 }
-                result = Update(caller, cred, existing, p, flags);
+                else
+                {
+                    result = Update(caller, cred, existing, p, flags);
+                }
             }
             else if ((flags & JailFlags.Create) == 0)
             {
@@ -353,9 +357,9 @@ public sealed class JailSyscalls
         return SysResult<int>.Success(jail.Id);
     }
 
-    private SysResult<int> Update(Proc caller, Ucred cred, Jail jail, JailParams p, JailFlags flags)
+    private SysResult<int> Update(Proc caller, Ucred cred, Jail jail, JailParams p, JailFlags flags, (string Full, string Shown)? rename = null)
     {
-        if (p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
+        if (rename is null && p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
             return SysResult<int>.Success(jail.Id);
         var valid = CoreJailParameters.Validate(p);
         if (valid.Ok)
@@ -370,6 +374,12 @@ public sealed class JailSyscalls
             var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
                 return step;
+            if (rename is { } to)
+            {
+                step = _table.Rename(jail, to.Full, to.Shown);
+                if (!step.Ok)
+                    return step;
+            }
             var persistDelta = CoreJailParameters.Apply(jail, p);
             if (jail.ChildrenCur > 0)
                 JailSetRules.PropagateDown(jail, p, _table.List(jail, includeDying: true));

@@ -222,6 +222,41 @@ public sealed class JailTable
         }
     }
 
+    /// <summary>
+    /// Renames an alive jail to <paramref name="newFullName"/> and every descendant with it (FreeBSD's
+    /// "Change this component of child names"). EEXIST when an alive jail holds the name
+    /// (<paramref name="shownName"/> is the name as the caller wrote it), ENAMETOOLONG when a
+    /// descendant's new name would pass 255 characters; nothing changes on failure.
+    /// </summary>
+    internal SysResult<int> Rename(Jail jail, string newFullName, string shownName)
+    {
+        _listLock.EnterWriteLock();
+        try
+        {
+            if (!jail.IsAlive)
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
+            if (_byName.TryGetValue(newFullName, out var holder) && !ReferenceEquals(holder, jail))
+                return SysResult<int>.Fail(Errno.EEXIST, $"jail \"{shownName}\" already exists");
+            var old = jail.Name;
+            var affected = _byJid.Values.Where(jail.IsSelfOrAncestorOf).ToArray();
+            if (affected.Any(j => newFullName.Length + j.Name.Length - old.Length > 255))
+                return SysResult<int>.Fail(Errno.ENAMETOOLONG, "name: too long");
+            foreach (var j in affected)
+                ForgetName(j);
+            foreach (var j in affected)
+            {
+                j.Name = newFullName + j.Name[old.Length..];
+                if (j.State is JailState.Alive or JailState.Creating)
+                    _byName[j.Name] = j;
+            }
+            return SysResult<int>.Success(jail.Id);
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
+    }
+
     /// <summary>Undoes <see cref="InsertPlaceholder"/> for a creation that failed.</summary>
     internal void DropPlaceholder(Jail jail)
     {
