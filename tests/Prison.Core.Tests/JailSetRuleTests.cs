@@ -159,4 +159,39 @@ public class JailSetRuleTests
         Assert.Equal(Errno.ENAMETOOLONG, tooLong.Error); // r.xxx...x.d would pass 255
         Assert.Equal("r.c.d", d.Name);
     }
+
+    [Fact]
+    public void A_new_hostname_reaches_the_descendants_that_inherit_it_and_stops_at_one_with_its_own()
+    {
+        using var k = new Kernel();
+        var a = k.Create("a", ("children.max", "3"), ("host.hostname", "a.example"));
+        var b = k.Create("a.b", ("children.max", "2"), ("host", "inherit"));
+        var c = k.Create("a.b.c", ("host", "inherit"));
+        var own = k.Create("a.own", ("host.hostname", "own.example"));
+        Assert.Equal("a.example", c.HostName);
+        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "new.example" }, JailFlags.Update);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Equal("new.example", b.HostName);
+        Assert.Equal("new.example", c.HostName);
+        Assert.Equal("own.example", own.HostName);
+        Assert.Equal("inherit", k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
+
+        // Giving b a name of its own stops the descent there; c still follows b.
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b", ["host.hostname"] = "b.example" }, JailFlags.Update);
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "third.example" }, JailFlags.Update);
+        Assert.Equal("b.example", b.HostName);
+        Assert.Equal("b.example", c.HostName);
+        Assert.Equal("new", k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
+
+        // kern.hostname from c (inheriting) sets b, the nearest jail with its own, and c with it.
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
+        Assert.Equal(Errno.EPERM, k.Sysctl.Write(k.RootIn(c).Cred, "kern.hostname", "x"));
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
+        Assert.Equal(Errno.OK, k.Sysctl.Write(k.RootIn(c).Cred, "kern.hostname", "shared.example"));
+        Assert.Equal("shared.example", b.HostName);
+        Assert.Equal("shared.example", c.HostName);
+        Assert.Equal("third.example", a.HostName);
+    }
 }

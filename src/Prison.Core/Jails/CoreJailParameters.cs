@@ -19,6 +19,7 @@ internal static class CoreJailParameters
         new("name", JailParamType.String, "Jail name"),
         new("parent", JailParamType.Int, "Jail parent ID") { ReadOnly = true },
         new("host.hostname", JailParamType.String, "Jail hostname"),
+        new("host", JailParamType.Choice, "Jail host information: its own (new) or the parent's (inherit)") { Choices = ["new", "inherit"] },
         new("persist", JailParamType.Bool, "Jail persistence"),
         new("dying", JailParamType.Bool, "Jail is in the process of shutting down") { ReadOnly = true },
         new("children.max", JailParamType.Int, "Maximum number of child jails"),
@@ -36,6 +37,7 @@ internal static class CoreJailParameters
         "name" => jail.NameRelativeTo(viewer),
         "parent" => Int(ReferenceEquals(jail.Parent, viewer) || jail.Parent is null ? 0 : jail.Parent.Id),
         "host.hostname" => jail.HostName,
+        "host" => jail.HostInherited ? "inherit" : "new",
         "persist" => Bool(jail.Persist),
         "dying" => Bool(jail.State == JailState.Dying),
         "children.max" => Int(jail.ChildrenMax),
@@ -71,8 +73,19 @@ internal static class CoreJailParameters
         var persistDelta = 0;
         lock (jail.Mutex)
         {
+            // host.hostname gives the jail host information of its own (FreeBSD sets PR_HOST with it);
+            // host=inherit alone takes the parent's again.
             if (p["host.hostname"] is { } hn)
+            {
                 jail.HostName = hn;
+                jail.HostInherited = false;
+            }
+            else if (p["host"] is { } host)
+            {
+                jail.HostInherited = host == "inherit";
+                if (jail.HostInherited)
+                    jail.HostName = jail.Parent!.HostName;
+            }
             if (p["children.max"] is { } cm)
                 jail.ChildrenMax = int.Parse(cm, CultureInfo.InvariantCulture);
             if (p["enforce_statfs"] is { } es)

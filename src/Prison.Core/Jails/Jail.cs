@@ -70,6 +70,12 @@ public sealed class Jail
     /// <summary><c>host.hostname</c>.</summary>
     public string HostName { get; internal set; }
 
+    /// <summary>
+    /// <c>host=inherit</c>: the jail has no host information of its own (FreeBSD's PR_HOST clear), so it
+    /// follows its parent's <c>host.hostname</c>. False (<c>host=new</c>, the default) once the jail sets one.
+    /// </summary>
+    public bool HostInherited { get; internal set; }
+
     /// <summary><c>persist</c>: the jail stays alive without processes.</summary>
     public bool Persist { get; internal set; }
 

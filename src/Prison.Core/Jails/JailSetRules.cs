@@ -88,9 +88,12 @@ internal static class JailSetRules
         int? childMax = p["children.max"] is { } cm ? int.Parse(cm, CultureInfo.InvariantCulture) : null;
         int? enforce = p["enforce_statfs"] is { } es ? int.Parse(es, CultureInfo.InvariantCulture) : null;
         var cleared = p.Where(kv => kv.Value == "false" && kv.Key.StartsWith("allow.", StringComparison.Ordinal)).Select(kv => kv.Key).ToArray();
+        var list = descendants as IReadOnlyList<Jail> ?? descendants.ToArray();
+        if (p["host.hostname"] is not null)
+            PassHostnameDown(jail, list);
         if (childMax is null && enforce is null && cleared.Length == 0)
             return;
-        foreach (var d in descendants)
+        foreach (var d in list)
         {
             var level = d.Depth - jail.Depth;
             lock (d.Mutex)
@@ -102,6 +105,25 @@ internal static class JailSetRules
                 if (cleared.Any(d.Allow.Contains))
                     d.Allow = d.Allow.Except(cleared, StringComparer.Ordinal).ToAllowSet();
             }
+        }
+    }
+
+    /// <summary>
+    /// "Set this prison, and any descendants without PR_HOST": the new <c>host.hostname</c> of
+    /// <paramref name="jail"/> reaches every descendant with <c>host=inherit</c> whose parent got it too;
+    /// a descendant with its own host information stops the descent below it.
+    /// </summary>
+    public static void PassHostnameDown(Jail jail, IReadOnlyList<Jail> descendants)
+    {
+        var name = jail.HostName;
+        var reached = new HashSet<Jail> { jail };
+        foreach (var d in descendants.OrderBy(d => d.Depth))
+        {
+            if (!d.HostInherited || !reached.Contains(d.Parent!))
+                continue;
+            lock (d.Mutex)
+                d.HostName = name;
+            reached.Add(d);
         }
     }
 

@@ -64,8 +64,8 @@ public sealed class JailTable
     /// The write side of <c>kern.hostname</c> (FreeBSD's sysctl_hostname in kern_mib.c): sets the
     /// caller's own jail's <c>host.hostname</c> (prison0's for the host). Root of a jail needs
     /// <c>allow.set_hostname</c> (EPERM without it); a name of MAXHOSTNAMELEN (256) or more is EINVAL.
-    /// Every Prison jail keeps its own host information (FreeBSD's default <c>host=new</c>), so no
-    /// descendant takes the new name.
+    /// A jail with <c>host=inherit</c> shares its parent's host information, so the name is set on the
+    /// nearest ancestor with its own and passed down to every jail that inherits it.
     /// </summary>
     internal Errno SetHostname(Procs.Ucred caller, string value)
     {
@@ -74,8 +74,11 @@ public sealed class JailTable
             return Errno.EPERM;
         if (value.Length >= 256)
             return Errno.EINVAL;
+        while (jail.HostInherited && jail.Parent is not null)
+            jail = jail.Parent;
         lock (jail.Mutex)
             jail.HostName = value;
+        JailSetRules.PassHostnameDown(jail, List(jail, includeDying: true));
         return Errno.OK;
     }
 
