@@ -58,9 +58,12 @@ public sealed class JailConfTests : IDisposable
     public void A_failing_hook_stops_the_operation_and_says_which_command()
     {
         using var s = new Session();
-        var conf = Conf("j { persist; exec.prestart = \"sysctl no.such.oid\"; }\n");
+        var conf = Conf("j { persist; exec.prestart = \"sysctl no.such.oid\"; }\nk { persist; exec.start = \"sysctl no.such.oid\"; }\n");
         var error = s.Fails($"jail -f {conf} -c j", 1);
         Assert.EndsWith("jail: j: sysctl no.such.oid: failed\n", error);
+        Assert.Equal("", s.Ok("jls name"));
+        // A start command that fails takes the new jail down again, persist or not.
+        Assert.EndsWith("jail: k: sysctl no.such.oid: failed\n", s.Fails($"jail -f {conf} -c k", 1));
         Assert.Equal("", s.Ok("jls name"));
     }
 

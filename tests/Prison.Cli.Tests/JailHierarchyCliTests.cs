@@ -155,4 +155,26 @@ public class JailHierarchyCliTests
         Assert.Equal("php\n", s.Ok("jexec www jls name"));
         Assert.Equal("jail: cannot change jail's parent\n", s.Fails("jail -m jid=2 name=other.php", 1));
     }
+
+    [Fact]
+    public void Command_runs_in_the_new_jail_which_then_goes_away_without_persist()
+    {
+        using var s = new Session();
+        s.Ok("jail -c name=keep persist");
+        Assert.Equal("2\n", s.Ok("jail -c name=once command=sysctl -n security.jail.jailid"));
+        Assert.Equal("keep\n", s.Ok("jls name"));
+        Assert.EndsWith("\njail: sysctl no.such: failed\n", s.Fails("jail -c name=bad command=sysctl no.such", 1));
+        Assert.Equal("keep\n", s.Ok("jls name"));
+    }
+
+    [Fact]
+    public void Jail_r_star_removes_every_running_jail()
+    {
+        using var s = new Session();
+        s.Ok("jail -c name=a persist children.max=1");
+        s.Ok("jail -c name=a.b persist");
+        s.Ok("jail -c name=c persist");
+        Assert.Equal("c: removed\na: removed\n", s.Ok("jail -r *"));
+        Assert.Equal("", s.Ok("jls name"));
+    }
 }

@@ -54,7 +54,7 @@ public sealed class JailSyscalls
         if (!rule.Ok)
             return rule;
         if (!viewer.IsAlive)
-            return SysResult<int>.Fail(Errno.EAGAIN, "jail_set: the caller's jail is dying");
+            return SysResult<int>.Fail(Errno.EAGAIN); // "This jail is dying. This process will surely follow."
 
         var jid = 0;
         if (p["jid"] is { } jidText)

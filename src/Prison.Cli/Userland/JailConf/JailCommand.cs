@@ -57,6 +57,19 @@ internal static class JailCommand
             if (config is null)
                 return context.Fail(loadError!);
         }
+        if (remove && !create && operands.Count == 1 && operands[0] == "*" && config is null)
+        {
+            // jail -r '*' without a config file: every running jail the caller can see (children go
+            // with their parents, so only the top ones are named).
+            var top = JailQueries.List(context, ["jid", "name", "parent"], dying: false).Where(j => j["parent"] == "0").Reverse().ToArray();
+            var result = 0;
+            foreach (var j in top)
+            {
+                if (run.RemoveRunning(j["name"]!, SysResult<JailParams>.Success(j)) != 0)
+                    result = 1;
+            }
+            return result;
+        }
         if (operands.Count == 0 || (operands.Count == 1 && operands[0] == "*"))
         {
             if (config is null || (remove && !create && operands.Count == 0))
@@ -108,8 +121,15 @@ internal static class JailCommand
     private static JailSpec? CommandLineDefinition(CommandContext context, IReadOnlyList<string> operands)
     {
         var parameters = new List<(string Name, List<string>? Values)>();
-        foreach (var operand in operands)
+        for (var i = 0; i < operands.Count; i++)
         {
+            var operand = operands[i];
+            if (operand.StartsWith("command=", StringComparison.Ordinal))
+            {
+                // As jail(8): command= takes the rest of the arguments as the command and its arguments.
+                parameters.Add(("command", [string.Join(' ', operands.Skip(i).Select((o, n) => n == 0 ? o["command=".Length..] : o))]));
+                break;
+            }
             var eq = operand.IndexOf('=', StringComparison.Ordinal);
             var name = eq < 0 ? operand : operand[..eq];
             if (name.Length == 0)

@@ -94,10 +94,17 @@ internal sealed class JailRun(CommandContext context, int verbose)
             Note(spec, "created");
         var ok = RunHooks(spec, "exec.created", jid, name, path, inJail: false)
             && RunHooks(spec, "exec.start", jid, name, path, inJail: true)
+            && RunHooks(spec, "command", jid, name, path, inJail: true)
             && RunHooks(spec, "exec.poststart", jid, name, path, inJail: false);
+        if (!ok)
+        {
+            // A failed start command fails the jail: jail(8) takes it down again.
+            Context.Kernel.Jails.Syscalls.Remove(Context.Proc, jid);
+            return 1;
+        }
         if (temporaryPersist)
             JailSet(spec, new JailParams { ["jid"] = SpecInt(jid), ["nopersist"] = null }, JailFlags.Update);
-        return ok ? 0 : 1;
+        return 0;
     }
 
     private int Stop(JailSpec spec, JailParams found, bool announce)
