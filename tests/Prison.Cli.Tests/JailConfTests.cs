@@ -135,4 +135,15 @@ public sealed class JailConfTests : IDisposable
         Assert.Contains("pgsql02: created\n", output);
         Assert.Equal("name=pgsql01 sysvshm=new\nname=pgsql02 sysvshm=new\n", s.Ok("jls -n name sysvshm"));
     }
+
+    [Fact]
+    public void Allow_dying_in_the_file_warns_once_and_is_not_passed_on()
+    {
+        using var s = new Session();
+        var conf = Conf("allow.dying;\nd { persist; }\ne { persist; }\n");
+        var (status, output, error) = s.Run($"jail -f {conf} -c");
+        Assert.Equal(0, status);
+        Assert.Equal("d: created\ne: created\n", output);
+        Assert.Equal("jail: the 'allow.dying' parameter and '-d' flag are deprecated and have no effect\n", error);
+    }
 }

@@ -16,7 +16,8 @@ internal static class JailCommand
 {
     private const string UsageText = "jail [-dqv] [-f conf_file] -c | -m | -r | -cm | -rc param=value ... | jail ...";
     private const string DefaultConfig = "/etc/jail.conf";
-    private const string DeprecationWarning = "the 'allow.dying' parameter and '-d' flag are deprecated and have no effect";
+    /// <summary>FreeBSD 15 jail(8)'s warning for <c>-d</c> and <c>allow.dying</c>.</summary>
+    public const string DeprecationWarning = "the 'allow.dying' parameter and '-d' flag are deprecated and have no effect";
 
     public static int Run(CommandContext context)
     {
@@ -34,7 +35,7 @@ internal static class JailCommand
             deprecated = true;
         if (deprecated)
             context.Err.WriteLine($"jail: {DeprecationWarning}");
-        var run = new JailRun(context, options.Has('v') ? 1 : options.Has('q') ? -1 : 0);
+        var run = new JailRun(context, options.Has('v') ? 1 : options.Has('q') ? -1 : 0) { WarnedDying = deprecated };
 
         if (operands.Any(o => o.Contains('=', StringComparison.Ordinal)))
         {
@@ -192,11 +193,14 @@ internal sealed class JailSpec
         var p = new JailParams();
         foreach (var (name, values) in Parameters)
         {
-            if (!IsJailOwn(name))
+            if (!IsJailOwn(name) && !IsDeprecated(name))
                 p[name] = values is null ? null : string.Join(',', values);
         }
         return p;
     }
+
+    /// <summary><c>allow.dying</c>: deprecated in FreeBSD 15, warned about and not passed on.</summary>
+    public static bool IsDeprecated(string name) => name is "allow.dying" or "allow.nodying";
 
     /// <summary>A number for messages and hook variables.</summary>
     public static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);

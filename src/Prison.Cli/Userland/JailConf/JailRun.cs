@@ -16,9 +16,13 @@ internal sealed class JailRun(CommandContext context, int verbose)
     /// <summary>The jail command's context.</summary>
     public CommandContext Context { get; } = context;
 
+    /// <summary>True once the <c>allow.dying</c> / <c>-d</c> deprecation warning has been printed.</summary>
+    public bool WarnedDying { get; set; }
+
     /// <summary>Creates, updates, or creates-or-updates one jail.</summary>
     public int Set(JailSpec spec, JailFlags flags)
     {
+        WarnIfDeprecated(spec);
         var key = spec.Key;
         var exists = key is not null && (flags & JailFlags.Update) != 0 && JailQueries.ResolveJid(Context, key).Ok;
         if ((flags & JailFlags.Create) == 0 || exists)
@@ -63,6 +67,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
     /// <summary>jail -rc: remove the jail if it runs, then create it.</summary>
     public int Restart(JailSpec spec)
     {
+        WarnIfDeprecated(spec);
         if (spec.Key is { } key && JailQueries.Get(Context, key, ["jid", "name"], dying: false) is { Ok: true } found)
         {
             var stopped = Stop(spec, found.Value, announce: spec.FromConfig);
@@ -180,6 +185,14 @@ internal sealed class JailRun(CommandContext context, int verbose)
             }
         }
         return true;
+    }
+
+    private void WarnIfDeprecated(JailSpec spec)
+    {
+        if (WarnedDying || !spec.Parameters.Any(p => JailSpec.IsDeprecated(p.Name)))
+            return;
+        Context.Err.WriteLine($"jail: {JailCommand.DeprecationWarning}");
+        WarnedDying = true;
     }
 
     /// <summary>jail(8)'s jail_note: <c>NAME: text</c> on standard output.</summary>
