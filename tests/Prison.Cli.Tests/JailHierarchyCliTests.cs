@@ -177,4 +177,13 @@ public class JailHierarchyCliTests
         Assert.Equal("c: removed\na: removed\n", s.Ok("jail -r *"));
         Assert.Equal("", s.Ok("jls name"));
     }
+
+    [Fact]
+    public void A_user_who_is_not_root_gets_jail_set_operation_not_permitted()
+    {
+        using var s = new Session();
+        s.Ok("jail -c name=a persist children.max=1");
+        s.Ok("jexec a pw useradd alice -u 1001");
+        Assert.Equal("jail: jail_set: Operation not permitted\n", s.Fails("jexec -u alice a jail -c name=b persist", 1));
+    }
 }

@@ -39,7 +39,7 @@ public sealed class JailSyscalls
             return SysResult<int>.Fail(ctx.Error, ctx.Message);
         var (cred, viewer, used) = ctx.Value;
         if (Priv.Check(cred, Privilege.JailSet) != Errno.OK)
-            return SysResult<int>.Fail(Errno.EPERM, "jail_set: not permitted");
+            return SysResult<int>.Fail(Errno.EPERM); // priv_check fails before any option is read: no errmsg
         var mayCreate = JailSetRules.CallerMayCreate(viewer, flags);
         if (!mayCreate.Ok)
             return mayCreate;
