@@ -70,6 +70,8 @@ public class JailHierarchyCliTests
         using var s = new Session();
         Assert.Equal("", s.Ok("jail -c name=p persist children.max=1"));
         Assert.Equal("q: created\n", s.Ok("jail -v -c name=q persist"));
+        Assert.Equal("3: created\n", s.Ok("jail -v -c persist host.hostname=x")); // no name: the jid names it
+        Assert.Equal("", s.Ok("jail -q -r 3"));
         Assert.Equal("", s.Ok("jail -q -r q"));
         Assert.Equal("p: removed\n", s.Ok("jail -r p"));
     }

@@ -96,7 +96,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
         var jid = created.Value;
         var name = JailQueries.Get(Context, SpecInt(jid), ["name"], dying: false) is { Ok: true } got ? got.Value["name"]! : SpecInt(jid);
         if (verbose > 0 || (verbose == 0 && spec.FromConfig))
-            Note(spec, "created");
+            Note(spec, "created", name);
         var ok = RunHooks(spec, "exec.created", jid, name, path, inJail: false)
             && RunHooks(spec, "exec.start", jid, name, path, inJail: true)
             && RunHooks(spec, "command", jid, name, path, inJail: true)
@@ -196,7 +196,8 @@ internal sealed class JailRun(CommandContext context, int verbose)
     }
 
     /// <summary>jail(8)'s jail_note: <c>NAME: text</c> on standard output.</summary>
-    private void Note(JailSpec spec, string text) => Context.Out.WriteLine($"{spec.BlockName ?? spec.Key}: {text}");
+    private void Note(JailSpec spec, string text, string? fallback = null) =>
+        Context.Out.WriteLine($"{spec.BlockName ?? spec.Key ?? fallback}: {text}");
 
     /// <summary>jail(8)'s jail_warnx: <c>jail: NAME: message</c> for a config jail, <c>jail: message</c> otherwise.</summary>
     private int Warn(JailSpec spec, string message) =>
