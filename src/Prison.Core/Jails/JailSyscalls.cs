@@ -27,6 +27,16 @@ public sealed class JailSyscalls
     /// jail_set(2): creates a jail (<see cref="JailFlags.Create"/>), updates one (<see cref="JailFlags.Update"/>),
     /// and optionally attaches the caller (<see cref="JailFlags.Attach"/>). The jail is named by <c>jid</c>
     /// or <c>name</c> (relative to the caller's jail; dots name the parent: <c>pg.child</c>).
+    /// Follows FreeBSD's <c>kern_jail_set()</c> rule by rule (<see cref="JailSetRules"/>; docs/cli.md has
+    /// the table): EPERM without a message for a caller that may not set or whose jail has
+    /// <c>children.max</c> 0, for <c>children.max</c> not below the parent's, <c>enforce_statfs</c> below
+    /// it and an <c>allow.*</c> flag the parent lacks; EPERM "prison limit exceeded" counted on the caller's
+    /// chain; EINVAL "new jail must persist or attach", "name cannot be numeric (unless it is the jid)",
+    /// "cannot change jail's parent"; EEXIST / ENOENT for names and jids (a dying jail's name is free, its
+    /// jid taken over by renumbering it); EAGAIN from a dying jail. An update by jid with a new name
+    /// renames the jail and its descendants, and an update passes <c>children.max</c>,
+    /// <c>enforce_statfs</c>, cleared <c>allow.*</c> flags and <c>host.hostname</c> (to <c>host=inherit</c>
+    /// jails) down to the descendants.
     /// </summary>
     /// <returns>The jid. Nothing changes on failure.</returns>
     public SysResult<int> Set(Proc caller, JailParams parameters, JailFlags flags)
