@@ -31,7 +31,8 @@ public sealed class SysvMsgModule : KernelModule
         queues.Namespaces = SysvNamespaces.Register(context, "sysvmsg", "SYSV message queues", queues.RemoveCreatedBy);
         context.RegisterSyscalls<IMsgSyscalls>(queues);
         context.RegisterSnapshot(queues);
-        // Undone before the syscall drain above (undo runs newest first), so no sleeper can hold it up.
+        // The loader runs it after the syscalls drained (CheckUnload refuses while a queue exists), and at
+        // kernel shutdown while they drain, so no sleeper can hold the drain up.
         context.Track("sysvmsg: wake sleepers and remove queues", queues.Close);
         RegisterLimit(context, queues, "kern.ipc.msgmax", "Maximum message size", l => l.Msgmax, queues.Limits.SetMsgmax);
         RegisterLimit(context, queues, "kern.ipc.msgmni", "Number of message queue identifiers", l => l.Msgmni, queues.Limits.SetMsgmni);
@@ -43,8 +44,8 @@ public sealed class SysvMsgModule : KernelModule
         _queues = queues;
     }
 
-    /// <inheritdoc />
-    public override Errno QueryUnload(ModuleContext context) => _queues?.QueryUnload() ?? Errno.OK;
+    /// <summary>Refuses with EBUSY while any queue is in use (FreeBSD's <c>msgunload</c>), even for <c>kldunload -f</c>.</summary>
+    public override Errno CheckUnload(ModuleContext context) => _queues?.QueryUnload() ?? Errno.OK;
 
     /// <inheritdoc />
     public override void Unload(ModuleContext context) => _queues = null;

@@ -31,8 +31,8 @@ public sealed class SysvSemModule : KernelModule
         context.OnProcessExit(semaphores.ApplyUndoAtExit);
         context.RegisterSyscalls<ISemSyscalls>(semaphores);
         context.RegisterSnapshot(semaphores);
-        // Undone first: a forced unload (or kernel shutdown) removes every set, so sleepers wake with
-        // EIDRM and leave before the syscall gate drains.
+        // The loader runs it after the syscalls drained (an unload finds no set: CheckUnload refuses
+        // otherwise), and at kernel shutdown while they drain, so sleepers wake with EIDRM and leave.
         context.Track("semaphore sets", semaphores.RemoveAll);
         _semaphores = semaphores;
         context.Logger.LogInformation("sysvsem loaded: semmni {Semmni}, semmns {Semmns}, semmsl {Semmsl}",
@@ -40,10 +40,10 @@ public sealed class SysvSemModule : KernelModule
     }
 
     /// <summary>
-    /// Refuses with EBUSY while any set exists (FreeBSD: <c>semtot != 0</c>) or any thread is blocked in
-    /// semop.
+    /// Refuses with EBUSY while any set exists (FreeBSD's <c>semunload</c>: <c>semtot != 0</c>) or any
+    /// thread is blocked in semop; <c>kldunload -f</c> does not skip it.
     /// </summary>
-    public override Errno QueryUnload(ModuleContext context) =>
+    public override Errno CheckUnload(ModuleContext context) =>
         _semaphores is { IsBusy: true } ? Errno.EBUSY : Errno.OK;
 
     /// <inheritdoc />

@@ -11,8 +11,8 @@ namespace Prison.Plugins.SysvShm;
 /// limits as <c>kern.ipc.shm*</c> sysctls, and the per-caller object list <c>kern.ipc.shmsegs</c>.
 /// </summary>
 /// <remarks>
-/// Unloading is refused with EBUSY while any segment exists (FreeBSD's <c>shmunload</c>); a forced unload
-/// frees every segment.
+/// Unloading is refused with EBUSY while any segment exists (FreeBSD's <c>shmunload</c>:
+/// <c>shm_nused &gt; 0</c>), even by <c>kldunload -f</c>.
 /// </remarks>
 public sealed class SysvShmModule : KernelModule
 {
@@ -35,7 +35,7 @@ public sealed class SysvShmModule : KernelModule
     }
 
     /// <inheritdoc />
-    public override Errno QueryUnload(ModuleContext context) => _shm is { SegmentCount: > 0 } ? Errno.EBUSY : Errno.OK;
+    public override Errno CheckUnload(ModuleContext context) => _shm is { SegmentCount: > 0 } ? Errno.EBUSY : Errno.OK;
 
     /// <inheritdoc />
     public override void Unload(ModuleContext context)

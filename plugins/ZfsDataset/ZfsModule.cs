@@ -14,7 +14,7 @@ namespace Prison.Plugins.ZfsDataset;
 /// <remarks>
 /// Tunable: <c>zfs.pools</c> in the kernel environment, pool names separated by commas or spaces,
 /// created at load (default <c>tank</c>; empty for none). Unloading is refused with EBUSY while any
-/// zfs file system is mounted.
+/// zfs file system is mounted, even by <c>kldunload -f</c>.
 /// </remarks>
 public sealed class ZfsModule : KernelModule
 {
@@ -43,8 +43,8 @@ public sealed class ZfsModule : KernelModule
         context.Logger.LogInformation("zfs loaded with pools {Pools}", pools);
     }
 
-    /// <inheritdoc />
-    public override Errno QueryUnload(ModuleContext context)
+    /// <summary>Refuses with EBUSY while a zfs file system is mounted (FreeBSD's <c>vfs_unregister</c>), even for <c>kldunload -f</c>.</summary>
+    public override Errno CheckUnload(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var mounted = context.Kernel.Vfs.MountsOf(ZfsSyscalls.FsType);

@@ -71,7 +71,21 @@ public class SysctlAndKldTests
     }
 
     [Fact]
-    public void Kldunload_refuses_busy_modules_unless_forced()
+    public void Kldunload_f_skips_only_the_quiesce_step_and_a_segment_in_use_keeps_sysvshm()
+    {
+        // Issue 17 item 12, through the CLI with the real plugin. FreeBSD: -f skips MOD_QUIESCE, but
+        // shmunload() returns EBUSY while shm_nused > 0.
+        using var s = new Session();
+        s.Ok("kldload sysvshm");
+        s.Ok("shmget 7 4096 IPC_CREAT|0600");
+        s.Ok("shmat $0 0");
+        Assert.Equal("kldunload: can't unload file: Device busy\n", s.Fails("kldunload -f sysvshm"));
+        Assert.NotNull(s.Kernel.Modules.Find("sysvshm"));
+        Assert.Contains(" 7 ", s.Ok("ipcs -m"));
+    }
+
+    [Fact]
+    public void Kldunload_refuses_a_quiesce_veto_unless_forced()
     {
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());

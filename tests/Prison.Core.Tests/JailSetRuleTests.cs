@@ -194,4 +194,34 @@ public class JailSetRuleTests
         Assert.Equal("shared.example", c.HostName);
         Assert.Equal("third.example", a.HostName);
     }
+
+    [Fact]
+    public void A_refused_set_leaves_the_name_and_the_descendants_as_they_were()
+    {
+        using var k = new Kernel();
+        k.Services.Register(new Services.JailServiceDefinition<object>
+        {
+            Name = "refuser",
+            Create = (_, _) => new object(),
+            Set = (in Services.JailMethodArgs<object> a) => a.Params["refuser.level"] == "13" ? Errno.EINVAL : Errno.OK,
+            Parameters = [new JailParameter("refuser.level", JailParamType.Int, "refused at 13")],
+        });
+        var a = k.Create("a", ("children.max", "3"), ("allow.mount", null));
+        var b = k.Create("a.b", ("children.max", "2"), ("allow.mount", null));
+        var r = k.Jails.Syscalls.Set(k.Init, new JailParams
+        {
+            ["jid"] = a.Id.ToString(CultureInfo.InvariantCulture),
+            ["name"] = "z",
+            ["children.max"] = "1",
+            ["allow.nomount"] = null,
+            ["refuser.level"] = "13",
+        }, JailFlags.Update);
+        Assert.Equal(Errno.EINVAL, r.Error);
+        Assert.Equal("a", a.Name);
+        Assert.Equal("a.b", b.Name);
+        Assert.Same(b, k.Jails.FindVisible(k.Prison0, "a.b"));
+        Assert.Null(k.Jails.FindVisible(k.Prison0, "z"));
+        Assert.Equal(2, b.ChildrenMax);
+        Assert.True(b.IsAllowed("allow.mount"));
+    }
 }

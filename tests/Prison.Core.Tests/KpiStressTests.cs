@@ -9,7 +9,8 @@ namespace Prison.Core.Tests;
 /// <summary>
 /// Several threads create and remove jails, register and deregister services, attach processes and read
 /// slots at once. For every (registration, jail) pair the KPI's promises must hold: create at most once,
-/// destroy iff created, nothing after destroy, never two callbacks at once, none under the list lock.
+/// destroy iff created, nothing after destroy, never two callbacks at once, none under the list lock,
+/// and every jail alive across a registration got its create.
 /// Bounded by operation count; PRISON_STRESS_OPS raises the bound for a long run.
 /// </summary>
 public class KpiStressTests(ITestOutputHelper output)
@@ -55,7 +56,13 @@ public class KpiStressTests(ITestOutputHelper output)
                     var definition = log.Definition(k, $"svc{Interlocked.Increment(ref generation)}", failEvery: rng.Next(8) == 0 ? 5 : 0);
                     try
                     {
+                        // A jail alive before the registration and still alive after it was alive across it:
+                        // it must have got create (a missed create shows no callback at all, so the pair
+                        // histories below cannot see it).
+                        var before = k.Jails.List(k.Prison0).Append(k.Prison0).ToArray();
                         registrations.TryAdd(k.Services.Register(definition), 0);
+                        foreach (var jail in before.Where(j => j.State == JailState.Alive))
+                            log.ExpectCreate(definition.Name, jail);
                     }
                     catch (KernelErrorException ex) when (ex.Error == Errno.EDOOFUS)
                     {
@@ -144,6 +151,7 @@ public class KpiStressTests(ITestOutputHelper output)
     {
         private readonly ConcurrentDictionary<(string Service, Jail Jail), Pair> _pairs = new();
         private readonly ConcurrentQueue<string> _violations = new();
+        private readonly ConcurrentQueue<(string Service, Jail Jail)> _expected = new();
         private int _events;
 
         public int PairCount => _pairs.Count;
@@ -190,10 +198,18 @@ public class KpiStressTests(ITestOutputHelper output)
             };
         }
 
+        /// <summary>Records that <paramref name="jail"/> was alive across the registration of <paramref name="service"/>.</summary>
+        public void ExpectCreate(string service, Jail jail) => _expected.Enqueue((service, jail));
+
         public IEnumerable<string> Violations()
         {
             foreach (var v in _violations)
                 yield return v;
+            foreach (var (service, jail) in _expected)
+            {
+                if (!_pairs.TryGetValue((service, jail), out var pair) || pair.Events.Count == 0 || pair.Events[0] != "create")
+                    yield return $"{service} x jail {jail.Id}: the jail was alive across the registration but got no create";
+            }
             foreach (var ((service, jail), pair) in _pairs)
             {
                 var seq = string.Join(",", pair.Events);

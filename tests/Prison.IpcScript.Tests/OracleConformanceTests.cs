@@ -1,5 +1,3 @@
-using Xunit.Abstractions;
-
 namespace Prison.IpcScript.Tests;
 
 /// <summary>
@@ -7,19 +5,16 @@ namespace Prison.IpcScript.Tests;
 /// still gives the recorded output (which was checked by reading it). Skipped, with a message, where
 /// <c>unshare --ipc</c> cannot run.
 /// </summary>
-public class OracleConformanceTests(ITestOutputHelper output)
+public class OracleConformanceTests
 {
     public static TheoryData<string> Scripts => new(Conformance.Scripts);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Scripts))]
     public void The_linux_kernel_gives_the_recorded_output(string name)
     {
-        if (Conformance.OracleUnavailable is { } why)
-        {
-            output.WriteLine($"SKIPPED: {why}");
-            return;
-        }
+        // A real skip: xUnit reports it as skipped, with the reason, not as passed.
+        Skip.If(Conformance.OracleUnavailable is not null, Conformance.OracleUnavailable);
         Conformance.AssertSame(name, Conformance.Recorded(name), Conformance.RunOracle(name), "recorded", "linux");
     }
 

@@ -260,6 +260,34 @@ internal sealed partial class WholeSystemStress
         }
     }
 
+    /// <summary>Removes the IPC objects left in prison0's namespaces and unmounts every zfs file system.</summary>
+    private void RemoveHostObjects()
+    {
+        if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.sema") is { Ok: true, Value: IReadOnlyList<SemSetInfo> sets })
+        {
+            foreach (var set in sets)
+                Expect("semctl IPC_RMID", Call($"semctl({set.Id}, IPC_RMID)", () => Kernel.SemCtl(Root, set.Id, 0, IpcConstants.IPC_RMID)).Error, Errno.OK);
+        }
+        if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.msqids") is { Ok: true, Value: IReadOnlyList<MsgQueueInfo> queues })
+        {
+            foreach (var q in queues)
+            {
+                var ds = default(MsqidDs);
+                Expect("msgctl IPC_RMID", Call($"msgctl({q.Id}, IPC_RMID)", () => Kernel.MsgCtl(Root, q.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
+            }
+        }
+        if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.shmsegs") is { Ok: true, Value: IReadOnlyList<ShmSegmentInfo> segments })
+        {
+            foreach (var seg in segments)
+            {
+                var ds = default(ShmidDs);
+                Expect("shmctl IPC_RMID", Call($"shmctl({seg.Id}, IPC_RMID)", () => Kernel.ShmCtl(Root, seg.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
+            }
+        }
+        foreach (var m in Kernel.Vfs.MountsOf("zfs"))
+            Kernel.Vfs.ForceUnmount(m);
+    }
+
     /// <summary>Removes every jail, exits every process, force-unloads every module: nothing may be left.</summary>
     private void TearDown()
     {
@@ -267,6 +295,9 @@ internal sealed partial class WholeSystemStress
             Call($"exit pid {p.Pid}", () => Exit(p));
         foreach (var j in Kernel.Jails.List(Kernel.Prison0).Where(j => j.Depth == 1))
             Call($"jail -r {j.Id}", () => Kernel.Jails.Syscalls.Remove(Root, j.Id));
+        // kldunload -f skips only the quiesce veto: each module refuses while objects of it exist (FreeBSD's
+        // shmunload, semunload, msgunload, vfs_unregister), so what the host still holds goes first.
+        RemoveHostObjects();
         foreach (var name in ModuleNames.Reverse())
         {
             if (Kernel.Modules.Find(name) is not null)

@@ -97,31 +97,38 @@ public class ModuleTests
     }
 
     [Fact]
-    public void Unload_is_EBUSY_while_a_caller_sleeps_and_a_forced_unload_wakes_it_with_EIDRM()
+    public void Unload_even_forced_is_EBUSY_while_a_caller_sleeps_and_changes_nothing()
     {
+        // FreeBSD: kldunload -f skips MOD_QUIESCE only; msgunload() returns EBUSY while a queue is in use.
         using var f = new MsgFixture();
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         var receive = Start(() => f.Receive(f.Proc(0, 0), id, 0, flags: 0));
         f.WaitForSleepers(id, 0, 1);
         Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg").Error);
+        Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Error);
         Assert.False(receive.IsFinished);
         var queues = f.Queues;
-        Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Ok);
+        Assert.Equal(1, queues.QueueCount);
+        Assert.Equal(Errno.OK, f.Rmid(f.Root, id));
         Assert.Equal(Errno.EIDRM, receive.Result().Item1);
+        Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Ok);
         Assert.Equal(0, queues.QueueCount);
         Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(f.Root, 7, 0).Error);
     }
 
     [Fact]
-    public void A_forced_unload_releases_the_jails_its_queues_held()
+    public void A_queue_holds_its_dying_creator_jail_and_a_forced_unload_leaves_it()
     {
         using var f = new MsgFixture();
         var child = f.Jail("c", "inherit");
         f.Get(f.RootIn(child), 7, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Root, child.Id));
         Assert.Equal(JailState.Dying, child.State);
-        Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Ok);
+        Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Error);
+        Assert.Equal(JailState.Dying, child.State);
+        Assert.Equal(Errno.OK, f.Rmid(f.Root, 65536));
         Assert.Equal(JailState.Dead, child.State);
+        Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Ok);
     }
 
     [Fact]

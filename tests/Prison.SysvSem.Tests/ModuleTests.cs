@@ -28,12 +28,29 @@ public sealed class ModuleTests : IDisposable
     }
 
     [Fact]
-    public void Forced_unload_wakes_sleepers_with_EIDRM()
+    public void Forced_unload_is_EBUSY_while_a_set_exists_even_with_a_sleeper()
     {
+        // FreeBSD: kldunload -f skips MOD_QUIESCE only; semunload() returns EBUSY while semtot != 0.
         var id = _t.NewSet(_t.Host);
         var task = _t.OpInBackground(_t.Spawn(0, 0), id, B(0, -1));
         Assert.True(Eventually(() => _t.Ncnt(id) == 1));
+        Assert.Equal(Errno.EBUSY, _t.K.Modules.Unload(_t.Host.Cred, "sysvsem", force: true).Error);
+        // Nothing changed: the sleeper still sleeps, and the syscalls still answer.
+        Assert.Equal(1, _t.Ncnt(id));
+        Assert.False(task.IsCompleted);
+        _t.Ctl(_t.Host, id, 0, IPC_RMID);
+        Assert.Equal(Errno.EIDRM, Finish(task));
         Assert.True(_t.K.Modules.Unload(_t.Host.Cred, "sysvsem", force: true).Ok);
+    }
+
+    [Fact]
+    public void Kernel_shutdown_wakes_sleepers_with_EIDRM()
+    {
+        var t = new SemTestKernel();
+        var id = t.NewSet(t.Host);
+        var task = t.OpInBackground(t.Spawn(0, 0), id, B(0, -1));
+        Assert.True(Eventually(() => t.Ncnt(id) == 1));
+        t.Dispose();
         Assert.Equal(Errno.EIDRM, Finish(task));
     }
 

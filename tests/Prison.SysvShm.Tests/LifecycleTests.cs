@@ -116,17 +116,25 @@ public class LifecycleTests
     }
 
     [Fact]
-    public void Forced_unload_frees_segments_and_releases_their_jails()
+    public void Forced_unload_is_EBUSY_while_a_segment_exists_and_changes_nothing()
     {
+        // Issue 17 item 12: kldload sysvshm, shmget 7 4096 IPC_CREAT|0600, shmat $0 0, kldunload -f sysvshm.
+        // FreeBSD: -f skips MOD_QUIESCE only; shmunload() itself returns EBUSY while shm_nused > 0.
         using var k = Boot();
         var jail = k.NewJail("pg", "new");
         var p = k.Spawn(jail);
-        k.Attach(p, k.Create(p, Key));
+        var id = k.Create(p, 7, 4096, IPC_CREAT | 0x180);
+        k.Attach(p, id);
+        Assert.Equal(Errno.EBUSY, k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Error);
+        // Nothing changed: the module, its syscalls and the segment are all still there.
+        Assert.NotNull(k.Modules.Find("sysvshm"));
+        Assert.Equal(1, k.Stat(p, id).Value.Nattch);
+        Assert.Equal(Errno.EBUSY, k.Modules.Unload(k.Init.Cred, "sysvshm").Error);
+
         k.Processes.Exit(p);
-        Assert.Equal(JailState.Alive, jail.State);
-        Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Ok);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jail.Id));
+        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jail.Id)); // its namespace goes with it
         Assert.Equal(JailState.Dead, jail.State);
+        Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Ok);
     }
 
     [Fact]

@@ -59,12 +59,16 @@ public class LifecycleTests
     }
 
     [Fact]
-    public void Force_unload_with_mounts_unmounts_them()
+    public void Force_unload_with_mounts_is_EBUSY_and_changes_nothing()
     {
+        // -f skips only the quiesce veto; the file system's own refusal while mounted (vfs_unregister) stays.
         using var t = new ZfsTestKernel();
         var pg = t.MountingJail("pg");
         t.Delegate("tank/pg1", pg);
         Ok(t.K.ZfsMount(t.RootIn(pg), "tank/pg1"));
+        Fails(Errno.EBUSY, t.K.Modules.Unload(t.Host.Cred, "zfs", force: true));
+        Assert.Single(t.K.Vfs.Mounts);
+        Ok(t.K.ZfsUnmount(t.RootIn(pg), "tank/pg1"));
         Ok(t.K.Modules.Unload(t.Host.Cred, "zfs", force: true));
         Assert.Empty(t.K.Vfs.Mounts);
     }

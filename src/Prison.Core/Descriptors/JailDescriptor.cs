@@ -30,15 +30,23 @@ public sealed class JailDescriptor : KernelFile
     private readonly Kernel _kernel;
     private int _rights;
 
-    internal JailDescriptor(Kernel kernel, Jail jail, Ucred creator, bool owning)
+    /// <summary>Builds a descriptor on a jail the caller has just taken a reference on (it becomes the descriptor's).</summary>
+    private JailDescriptor(Kernel kernel, Jail jail, Ucred creator, bool owning)
     {
         _kernel = kernel;
         Jail = jail;
         Creator = creator;
         Owning = owning;
         _rights = (int)JailDescRights.All;
-        jail.Hold();
     }
+
+    /// <summary>
+    /// A descriptor on <paramref name="jail"/>, found by a lookup: null when the jail is being freed (its
+    /// last reference is gone) or dead, which the syscalls report as ENOENT. The descriptor's reference is
+    /// taken with <see cref="Jail.TryHold"/>, so a jail being freed is never brought back.
+    /// </summary>
+    internal static JailDescriptor? TryOpen(Kernel kernel, Jail jail, Ucred creator, bool owning) =>
+        jail.TryHold() ? new JailDescriptor(kernel, jail, creator, owning) : null;
 
     /// <inheritdoc />
     public override string Kind => "jail";

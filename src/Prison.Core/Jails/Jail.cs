@@ -7,9 +7,13 @@ namespace Prison.Core.Jails;
 /// holds the per-service slots of the jail services KPI.
 /// </summary>
 /// <remarks>
-/// Locking: <see cref="Mutex"/> (FreeBSD's <c>pr_mtx</c>) protects the parameters, the reference
-/// counts' state transitions and writes to the slot array. Slot <em>reads</em> take no lock: the slot
-/// array is published by reference and replaced when it grows or shrinks.
+/// <para>Locking: <see cref="Mutex"/> (FreeBSD's <c>pr_mtx</c>) protects the parameters, the user
+/// reference count together with the alive -> dying transition (a process attaches, and the last user
+/// reference is dropped, under it) and writes to the slot array. Slot <em>reads</em> take no lock: the
+/// slot array is published by reference and replaced when it grows or shrinks.</para>
+/// <para>References: kernel references (<see cref="References"/>) are atomic. A jail whose count reached
+/// 0 is being freed and can never be held again: a reference on a jail found by a lookup is taken with
+/// <see cref="TryHold"/> only, which refuses it. Lookups do not return such a jail.</para>
 /// </remarks>
 public sealed class Jail
 {
@@ -26,6 +30,7 @@ public sealed class Jail
     private string _name;
     private int _refs;
     private int _urefs;
+    private int _freed;
     private volatile JailState _state;
 
     internal Jail(int id, string name, Jail? parent, JailState state)
@@ -123,19 +128,26 @@ public sealed class Jail
         return Name.StartsWith(prefix, StringComparison.Ordinal) ? Name[prefix.Length..] : Name;
     }
 
-    /// <summary>Takes a kernel reference: the jail will not be freed until <see cref="Release"/>.</summary>
-    /// <remarks>A dying jail may be held; a dead one may not (its services are gone).</remarks>
-    public void Hold()
+    /// <summary>
+    /// Takes one more kernel reference on a jail the caller already holds a reference on (a parent under
+    /// the prison-list lock, a child holding its parent). Never for a jail found by a lookup: use
+    /// <see cref="TryHold"/>, which refuses a jail that is being freed.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The jail has no reference left (it is being freed or dead).</exception>
+    internal void Hold()
     {
-        if (_state == JailState.Dead)
-            throw new InvalidOperationException($"jail {Id} is dead and cannot be held");
-        Interlocked.Increment(ref _refs);
+        // An increment from 0 would bring a jail back from Free (FreeBSD's prison_hold asserts pr_ref > 0).
+        if (!TryHold())
+            throw new InvalidOperationException($"jail {Id} has no reference left and cannot be held");
     }
 
     /// <summary>
-    /// Takes a kernel reference unless the jail is already dead (a lookup can race with the free):
-    /// the non-throwing form for callers that found the jail without holding a lock.
+    /// Takes a kernel reference unless the jail is being freed (its last reference is gone: its
+    /// services' <c>destroy</c> callbacks may be running) or dead. This is the only way to take a reference
+    /// on a jail found by a lookup, which can race with the last release (FreeBSD's <c>prison_find</c>
+    /// refuses a prison whose <c>pr_ref</c> is 0 the same way). Drop the reference with <see cref="Release"/>.
     /// </summary>
+    /// <returns>True when the reference was taken; false when the jail is being freed or dead.</returns>
     public bool TryHold()
     {
         var refs = Volatile.Read(ref _refs);
@@ -149,7 +161,12 @@ public sealed class Jail
         return false;
     }
 
-    /// <summary>Drops a kernel reference taken with <see cref="Hold"/>; the last one frees the jail.</summary>
+    /// <summary>
+    /// Drops a kernel reference taken with <see cref="TryHold"/>; the last one frees the jail (the
+    /// services' <c>destroy</c> callbacks run on the calling thread, so never call it with a lock held
+    /// that a callback may take). Exactly one release per reference taken.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">More releases than references (a double release).</exception>
     public void Release()
     {
         var left = Interlocked.Decrement(ref _refs);
@@ -176,6 +193,12 @@ public sealed class Jail
 
     internal void InitReferences(int refs) => _refs = refs;
 
+    /// <summary>True while the last reference is gone and the jail is not yet dead: <c>Free</c> runs.</summary>
+    internal bool IsFreeing => Volatile.Read(ref _refs) == 0 && _state != JailState.Dead;
+
+    /// <summary>Set once by <c>JailTable.Free</c>: a second free is a reference-count bug, never a second teardown.</summary>
+    internal bool MarkFreed() => Interlocked.Exchange(ref _freed, 1) == 0;
+
     internal int AddUserReference() => Interlocked.Increment(ref _urefs);
 
     internal int DropUserReference() => Interlocked.Decrement(ref _urefs);
@@ -186,7 +209,23 @@ public sealed class Jail
     internal object? ReadSlot(int index)
     {
         var slots = Volatile.Read(ref _slots);
-        return (uint)index < (uint)slots.Length ? slots[index] : null;
+        return (uint)index < (uint)slots.Length ? Volatile.Read(ref slots[index]) : null;
+    }
+
+    /// <summary>
+    /// Writes a slot for <paramref name="owner"/> only while it is registered, checked under the mutex
+    /// that deregistration's clearing of the slot also takes: a stale handle can never write into a slot
+    /// reused by another service.
+    /// </summary>
+    internal bool WriteSlotIf(int index, object? value, IServiceSlot owner)
+    {
+        lock (Mutex)
+        {
+            if (!owner.IsRegistered)
+                return false;
+            WriteSlot(index, value);
+            return true;
+        }
     }
 
     internal void WriteSlot(int index, object? value)

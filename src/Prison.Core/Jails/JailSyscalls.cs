@@ -17,6 +17,14 @@ public sealed class JailSyscalls
     private readonly Kernel _kernel;
     private readonly JailTable _table;
 
+    /// <summary>
+    /// The jail_set lock (the exclusive half of FreeBSD's <c>allprison_lock</c>): held across every
+    /// <c>jail_set</c> and <c>jail_remove</c>, so each is atomic with respect to the others. Reentrant: a
+    /// removal kills processes, and a process's last close of an owning descriptor removes its jail.
+    /// Order: this lock, then the services lock, then a jail's mutex or the prison-list lock.
+    /// </summary>
+    private readonly Lock _setLock = new();
+
     internal JailSyscalls(Kernel kernel, JailTable table)
     {
         _kernel = kernel;
@@ -38,8 +46,27 @@ public sealed class JailSyscalls
     /// <c>enforce_statfs</c>, cleared <c>allow.*</c> flags and <c>host.hostname</c> (to <c>host=inherit</c>
     /// jails) down to the descendants.
     /// </summary>
-    /// <returns>The jid. Nothing changes on failure.</returns>
+    /// <returns>
+    /// The jid. Nothing changes on failure: a create leaves no jail, and an update that a service's
+    /// <c>check</c> refuses changes nothing. When a service's <c>set</c> refuses an update, the core
+    /// parameters (<c>host.hostname</c>, <c>children.max</c>, <c>enforce_statfs</c>, <c>persist</c>,
+    /// <c>allow.*</c>) are restored (FreeBSD keeps them); a service whose <c>set</c> already ran in the same
+    /// call keeps its change, as in FreeBSD (osd methods have no undo), so services validate in
+    /// <c>check</c> and do not fail in <c>set</c>.
+    /// </returns>
+    /// <remarks>
+    /// Serialized with every other <c>jail_set</c> and <c>jail_remove</c> (FreeBSD holds
+    /// <c>allprison_lock</c> exclusively across <c>kern_jail_set</c>): the checks against the parent
+    /// and the changes they allow are one step, so a parent cannot give up a namespace while a child is
+    /// created inheriting it. Lookups, <c>jail_get</c> and jls do not wait for it.
+    /// </remarks>
     public SysResult<int> Set(Proc caller, JailParams parameters, JailFlags flags)
+    {
+        lock (_setLock)
+            return SetLocked(caller, parameters, flags);
+    }
+
+    private SysResult<int> SetLocked(Proc caller, JailParams parameters, JailFlags flags)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         if ((flags & ~(SetFlags | DescFlags)) != 0 || (flags & (JailFlags.Create | JailFlags.Update)) == 0)
@@ -136,8 +163,14 @@ public sealed class JailSyscalls
                 result = Create(caller, cred, viewer, p, jid, name, flags);
             }
         }
-        if (result.Ok && (flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0 && _table.Find(result.Value) is { } made)
-            parameters["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, made, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
+        if (result.Ok && (flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0)
+        {
+            // The jail may have died and been freed since (born dying, or removed meanwhile): no descriptor then.
+            var made = _table.Find(result.Value) is { } found ? JailDescriptor.TryOpen(_kernel, found, caller.Cred, (flags & JailFlags.OwnDesc) != 0) : null;
+            if (made is null)
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {result.Value} not found");
+            parameters["desc"] = Int(caller.Files.Install(made));
+        }
         return result;
     }
 
@@ -210,7 +243,12 @@ public sealed class JailSyscalls
                 result[n] = v;
         }
         if ((flags & (JailFlags.GetDesc | JailFlags.OwnDesc)) != 0)
-            result["desc"] = Int(caller.Files.Install(new JailDescriptor(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0)));
+        {
+            // Found without a reference: the jail may be being freed now, and then it is not there.
+            if (JailDescriptor.TryOpen(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0) is not { } jd)
+                return SysResult<JailParams>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
+            result["desc"] = Int(caller.Files.Install(jd));
+        }
         return SysResult<JailParams>.Success(result);
     }
 
@@ -236,11 +274,14 @@ public sealed class JailSyscalls
     {
         if (Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
             return Errno.EPERM;
-        var jail = _table.FindVisible(caller.Jail, Int(jid));
-        if (jail is null)
-            return Errno.EINVAL;
-        RemoveTree(jail);
-        return Errno.OK;
+        lock (_setLock)
+        {
+            var jail = _table.FindVisible(caller.Jail, Int(jid));
+            if (jail is null)
+                return Errno.EINVAL;
+            RemoveTreeLocked(jail);
+            return Errno.OK;
+        }
     }
 
     /// <summary>
@@ -271,6 +312,12 @@ public sealed class JailSyscalls
 
     /// <summary>Removes <paramref name="jail"/> and its descendants, deepest first (kernel-internal).</summary>
     internal void RemoveTree(Jail jail)
+    {
+        lock (_setLock)
+            RemoveTreeLocked(jail);
+    }
+
+    private void RemoveTreeLocked(Jail jail)
     {
         // children.cur counts every descendant: a leaf (the common case) needs no walk of the jail list.
         if (jail.ChildrenCur > 0)
@@ -384,18 +431,33 @@ public sealed class JailSyscalls
             var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
                 return step;
+            var oldName = jail.Name;
             if (rename is { } to)
             {
                 step = _table.Rename(jail, to.Full, to.Shown);
                 if (!step.Ok)
                     return step;
             }
+            var saved = CoreValues.Of(jail);
             var persistDelta = CoreJailParameters.Apply(jail, p);
-            if (jail.ChildrenCur > 0)
-                JailSetRules.PropagateDown(jail, p, _table.List(jail, includeDying: true));
             if (persistDelta > 0)
                 jail.AddUserReference();
             step = services.RunMethod(JailMethodKind.Set, jail, p, cred);
+            if (!step.Ok)
+            {
+                // All or nothing for the core parameters (FreeBSD keeps them): a refused set restores
+                // them, persist's reference and the name with them. jail_set is serialized, so the old
+                // name is still free.
+                saved.Restore(jail);
+                if (persistDelta > 0)
+                    _table.DropUserReference(jail);
+                if (rename is not null)
+                    _table.Rename(jail, oldName, oldName);
+                return step;
+            }
+            // The descendants take the new values only once the set has stuck.
+            if (jail.ChildrenCur > 0)
+                JailSetRules.PropagateDown(jail, p, _table.List(jail, includeDying: true));
             if (persistDelta < 0)
                 _table.DropUserReference(jail);
             return step;
@@ -410,6 +472,29 @@ public sealed class JailSyscalls
                 return attached;
         }
         return SysResult<int>.Success(jail.Id);
+    }
+
+    /// <summary>The core parameters an update may change, saved to restore them when a service's set refuses.</summary>
+    private sealed record CoreValues(string HostName, bool HostInherited, int ChildrenMax, int EnforceStatfs, bool Persist, IReadOnlySet<string> Allow)
+    {
+        public static CoreValues Of(Jail jail)
+        {
+            lock (jail.Mutex)
+                return new(jail.HostName, jail.HostInherited, jail.ChildrenMax, jail.EnforceStatfs, jail.Persist, jail.Allow);
+        }
+
+        public void Restore(Jail jail)
+        {
+            lock (jail.Mutex)
+            {
+                jail.HostName = HostName;
+                jail.HostInherited = HostInherited;
+                jail.ChildrenMax = ChildrenMax;
+                jail.EnforceStatfs = EnforceStatfs;
+                jail.Persist = Persist;
+                jail.Allow = Allow;
+            }
+        }
     }
 
     private SysResult<int> AttachProcess(Proc proc, Jail jail)

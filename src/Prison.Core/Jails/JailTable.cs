@@ -12,6 +12,10 @@ namespace Prison.Core.Jails;
 /// protects <c>_byJid</c>, <c>_lastJid</c> and every jail's <see cref="Jail.ChildrenCur"/>. Lookups and
 /// listings share it; inserting and freeing take it exclusively. No service callback ever runs while it
 /// is held: callers take the services lock first, then this one, and drop this one before calling out.
+/// The lock order is: <see cref="JailSyscalls"/>' jail_set lock (every jail_set and jail_remove, FreeBSD's
+/// exclusive <c>allprison_lock</c>), the services lock, then a jail's <see cref="Jail.Mutex"/> or this lock.
+/// References: a lookup never returns a jail whose last kernel reference is gone (it is being freed), and
+/// a reference on a jail found by a lookup is taken with <see cref="Jail.TryHold"/> only.
 /// </remarks>
 public sealed class JailTable
 {
@@ -91,7 +95,7 @@ public sealed class JailTable
         _listLock.EnterReadLock();
         try
         {
-            return _byJid.TryGetValue(jid, out var j) && j.State is JailState.Alive or JailState.Dying ? j : null;
+            return _byJid.TryGetValue(jid, out var j) && j.State is JailState.Alive or JailState.Dying && j.References > 0 ? j : null;
         }
         finally
         {
@@ -119,7 +123,7 @@ public sealed class JailTable
             if (_byName.TryGetValue(full, out var byName) && byName.State == JailState.Alive && viewer.IsAncestorOf(byName))
                 return byName;
             return includeDying
-                ? _byJid.Values.Where(j => j.Name == full && j.State == JailState.Dying && viewer.IsAncestorOf(j))
+                ? _byJid.Values.Where(j => j.Name == full && IsListed(j, includeDying: true) && j.State == JailState.Dying && viewer.IsAncestorOf(j))
                     .OrderByDescending(j => j.Id).FirstOrDefault()
                 : null;
         }
@@ -284,10 +288,20 @@ public sealed class JailTable
     }
 
     /// <summary>Drops a process's (or persist's) user reference; the last one starts the jail dying.</summary>
+    /// <remarks>
+    /// The count reaches 0 and the jail turns dying under its mutex, the lock <c>jail_attach</c> and spawn
+    /// check <see cref="Jail.IsAlive"/> under: a process can never join a jail whose last user reference is
+    /// being dropped (FreeBSD's <c>prison_proc_free</c> / <c>prison_deref</c> with <c>pr_mtx</c>).
+    /// </remarks>
     internal void DropUserReference(Jail jail)
     {
-        if (jail.DropUserReference() == 0)
-            BeginDying(jail, killProcesses: false);
+        bool droppedPersist;
+        lock (jail.Mutex)
+        {
+            if (jail.DropUserReference() != 0 || !MarkDyingLocked(jail, out droppedPersist))
+                return;
+        }
+        FinishDying(jail, droppedPersist, killProcesses: false);
     }
 
     /// <summary>
@@ -296,17 +310,30 @@ public sealed class JailTable
     /// </summary>
     internal void BeginDying(Jail jail, bool killProcesses)
     {
-        if (jail.IsHost)
-            return;
         bool droppedPersist;
         lock (jail.Mutex)
         {
-            if (jail.State != JailState.Alive)
+            if (!MarkDyingLocked(jail, out droppedPersist))
                 return;
-            jail.SetState(JailState.Dying);
-            droppedPersist = jail.Persist;
-            jail.Persist = false;
         }
+        FinishDying(jail, droppedPersist, killProcesses);
+    }
+
+    /// <summary>The alive -> dying transition, under the jail's mutex; false when the jail was not alive.</summary>
+    private static bool MarkDyingLocked(Jail jail, out bool droppedPersist)
+    {
+        System.Diagnostics.Debug.Assert(jail.Mutex.IsHeldByCurrentThread, "the jail mutex protects the alive -> dying transition");
+        droppedPersist = false;
+        if (jail.IsHost || jail.State != JailState.Alive)
+            return false;
+        jail.SetState(JailState.Dying);
+        droppedPersist = jail.Persist;
+        jail.Persist = false;
+        return true;
+    }
+
+    private void FinishDying(Jail jail, bool droppedPersist, bool killProcesses)
+    {
         _listLock.EnterWriteLock();
         try
         {
@@ -338,6 +365,10 @@ public sealed class JailTable
     /// <summary>The last reference went: destroy callbacks, then the jid is free.</summary>
     internal void Free(Jail jail)
     {
+        // TryHold refuses a jail at 0 references, so this runs once; a second call is a reference-count
+        // bug (a double release), and tearing the jail down twice would corrupt its parent's counts.
+        if (!jail.MarkFreed())
+            throw new InvalidOperationException($"{jail}: freed twice");
         var services = _kernel.Services;
         services.ServicesLock.EnterReadLock();
         try
@@ -413,8 +444,12 @@ public sealed class JailTable
         return null;
     }
 
+    /// <summary>
+    /// Alive, or dying when asked, and not being freed: a jail whose last reference is gone is invisible,
+    /// as FreeBSD's <c>prison_isvalid</c> hides a prison with <c>pr_ref</c> 0 (its destroy callbacks run).
+    /// </summary>
     private static bool IsListed(Jail j, bool includeDying) =>
-        j.State == JailState.Alive || (includeDying && j.State == JailState.Dying);
+        j.State == JailState.Alive || (includeDying && j.State == JailState.Dying && j.References > 0);
 }
 
 internal static class AllowSetExtensions

@@ -12,7 +12,29 @@ public sealed partial class ModuleContext
     public void RegisterFileSystemType(VfsType type)
     {
         ArgumentNullException.ThrowIfNull(type);
-        Kernel.Vfs.RegisterType(type, ModuleName);
-        Record($"file system type {type.Name}", () => Kernel.Vfs.UnregisterType(type));
+        // The kernel keeps a copy whose mount check enters the module's entry-point counter, so unload
+        // drains a check in flight before the module goes.
+        var entries = _entries;
+        var check = type.MountCheck;
+        var registered = new VfsType
+        {
+            Name = type.Name,
+            Flags = type.Flags,
+            MountCheck = check is null ? null : (caller, source, mountPoint) =>
+            {
+                if (!entries.TryEnter())
+                    return SysResult<int>.Fail(Errno.ENODEV, $"file system type {type.Name} is being unloaded");
+                try
+                {
+                    return check(caller, source, mountPoint);
+                }
+                finally
+                {
+                    entries.Leave();
+                }
+            },
+        };
+        Kernel.Vfs.RegisterType(registered, ModuleName);
+        Record($"file system type {type.Name}", Stage.EntryPoint, () => Kernel.Vfs.UnregisterType(registered));
     }
 }

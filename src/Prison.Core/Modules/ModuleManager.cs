@@ -57,13 +57,15 @@ public sealed partial class ModuleManager
     }
 
     /// <summary>
-    /// kldunload: asks the module (an EBUSY refusal changes nothing), refuses while a loaded module
-    /// depends on it, then undoes every registration in reverse (services get destroy on every jail,
-    /// syscalls are drained) and releases the module. <paramref name="force"/> skips the module's own
-    /// veto, like <c>kldunload -f</c>, but never the dependency check. A module loaded from a file then
-    /// has its load context unloaded and verified collected; one that is not stays listed as
-    /// <see cref="ModuleState.Leaked"/>.
+    /// kldunload: refuses while a loaded module depends on this one (EBUSY), asks the module's quiesce veto
+    /// (<see cref="KernelModule.QueryUnload"/>; <paramref name="force"/> skips it, like <c>kldunload -f</c>),
+    /// closes the module's syscall gates and drains them, asks the module's own unload check
+    /// (<see cref="KernelModule.CheckUnload"/>, never skipped: EBUSY reopens the gates and nothing
+    /// changed), then removes its entry points, cleans up its state and deregisters its services (destroy
+    /// on every jail), in that order. A module loaded from a file then has its load context unloaded and
+    /// verified collected; one that is not stays listed as <see cref="ModuleState.Leaked"/>.
     /// </summary>
+    /// <returns>The module's id; ENOENT (no such module), EPERM, or the veto's or check's error (EBUSY).</returns>
     public SysResult<int> Unload(Ucred caller, string name, bool force = false)
     {
         ArgumentNullException.ThrowIfNull(caller);
@@ -84,7 +86,7 @@ public sealed partial class ModuleManager
         {
             foreach (var m in _modules.Where(m => m.State == ModuleState.Loaded).Reverse().ToArray())
             {
-                if (Stop(m) is not null)
+                if (Stop(m, drained: false) is not null)
                     Remove(m);
             }
         }
@@ -105,25 +107,41 @@ public sealed partial class ModuleManager
             var dependents = _modules.Where(m => m.State == ModuleState.Loaded && m.DependsOn.Contains(target)).Select(m => m.Name).ToArray();
             if (dependents.Length > 0)
                 return SysResult<int>.Fail(Errno.EBUSY, $"{loaded.Name} is needed by {string.Join(", ", dependents)}");
-            var veto = AskModule(loaded);
-            if (veto != Errno.OK && !force)
+            if (!force && AskModule(loaded, quiesce: true) is var veto && veto != Errno.OK)
                 return SysResult<int>.Fail(veto, $"{loaded.Name}: module busy");
-            context = Stop(loaded);
+            // The module's own check before anything changes: the common refusal leaves the gates untouched.
+            if (AskModule(loaded, quiesce: false) is var busy && busy != Errno.OK)
+                return SysResult<int>.Fail(busy, $"{loaded.Name}: module busy");
+            var module = loaded;
+            // kldstat shows the unload from here; a refusal below makes the module Loaded again.
+            loaded.State = ModuleState.UnloadPending;
+            loaded.Context.CloseGates();
+            // A caller blocked inside (a semop on a set) would never leave: the module reports it busy.
+            var drained = loaded.Context.DrainGates(() => AskModule(module, quiesce: false) != Errno.OK);
+            var check = drained ? AskModule(loaded, quiesce: false) : Errno.EBUSY;
+            if (check != Errno.OK)
+            {
+                loaded.Context.ReopenGates();
+                loaded.State = ModuleState.Loaded;
+                _log.LogInformation("module {Module} refused to unload ({Errno}); its syscalls are open again", loaded.Name, check);
+                return SysResult<int>.Fail(check, $"{loaded.Name}: module busy");
+            }
+            context = Stop(loaded, drained: true);
             return SysResult<int>.Success(loaded.Id);
         }
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Errno AskModule(LoadedModule loaded)
+    private Errno AskModule(LoadedModule loaded, bool quiesce)
     {
         try
         {
-            return loaded.Module!.QueryUnload(loaded.Context);
+            return quiesce ? loaded.Module!.QueryUnload(loaded.Context) : loaded.Module!.CheckUnload(loaded.Context);
         }
         catch (Exception ex)
         {
             // A veto that throws is still a veto: unloading a module that cannot answer is not safe.
-            _log.LogError(ex, "module {Module} threw from QueryUnload; the unload is refused", loaded.Name);
+            _log.LogError(ex, "module {Module} threw from {Hook}; the unload is refused", loaded.Name, quiesce ? "QueryUnload" : "CheckUnload");
             return Errno.EBUSY;
         }
     }
@@ -172,10 +190,15 @@ public sealed partial class ModuleManager
     /// returned weak reference tells when it is gone.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private WeakReference? Stop(LoadedModule loaded)
+    private WeakReference? Stop(LoadedModule loaded, bool drained)
     {
         loaded.State = ModuleState.UnloadPending;
-        loaded.Context.UndoAll();
+        // kldunload closed and drained the gates already; shutdown closes them here and wakes the
+        // callers blocked inside with the module's state cleanups.
+        if (drained)
+            loaded.Context.Teardown();
+        else
+            loaded.Context.UndoAll();
         try
         {
             loaded.Module!.Unload(loaded.Context);

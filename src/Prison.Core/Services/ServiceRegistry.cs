@@ -130,16 +130,20 @@ public sealed class ServiceRegistry
             if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
                 return;
             // Newest jails first: children go before the parents they may depend on.
-            foreach (var jail in _kernel.Jails.SnapshotAll().Reverse())
+            var jails = _kernel.Jails.SnapshotAll();
+            foreach (var jail in jails.Reverse())
             {
                 if (jail.GetSlotState(slot.Index) == SlotState.Created)
                     DestroyOne(slot, jail);
                 jail.SetSlotState(slot.Index, SlotState.None);
-                jail.WriteSlot(slot.Index, null);
             }
             foreach (var p in slot.Parameters)
                 _kernel.Jails.Parameters.Remove(p.Name);
+            // Marked before the slots are cleared: from here the handle's Set and Delete refuse (under each
+            // jail's mutex, as the clearing below), so nothing it writes can outlive into a reused slot.
             slot.MarkDeregistered();
+            foreach (var jail in jails)
+                jail.WriteSlot(slot.Index, null);
             FreeIndex(slot.Index);
             _log.LogDebug("service {Service} deregistered from slot {Slot}", slot.Name, slot.Index);
         }

@@ -27,22 +27,42 @@ public sealed class ServiceSlot<T> : IServiceSlot where T : class
     /// <summary>The definition the service registered with.</summary>
     public JailServiceDefinition<T> Definition { get; }
 
-    /// <summary>True until <see cref="Deregister"/> completes.</summary>
-    public bool IsRegistered { get; internal set; } = true;
+    /// <summary>True until <see cref="Deregister"/> completes (false from the moment its destroys are done).</summary>
+    public bool IsRegistered
+    {
+        get => _registered;
+        internal set => _registered = value;
+    }
 
-    /// <summary>The service's value for <paramref name="jail"/>, or null.</summary>
-    public T? Get(Jail jail) => jail.ReadSlot(Index) as T;
+    private volatile bool _registered = true;
+
+    /// <summary>
+    /// The service's value for <paramref name="jail"/>, or null; null for a stale handle (the service was
+    /// deregistered, and its slot index may now belong to another service). Lock-free.
+    /// </summary>
+    public T? Get(Jail jail)
+    {
+        var value = jail.ReadSlot(Index);
+        // Checked after the read (both volatile): a value another service stored in a reused slot was
+        // written after this handle was marked deregistered, so reading it implies seeing the mark.
+        return _registered ? value as T : null;
+    }
 
     /// <summary>Stores the service's value for <paramref name="jail"/>.</summary>
+    /// <exception cref="InvalidOperationException">The service is deregistered (a stale handle).</exception>
     public void Set(Jail jail, T? value)
     {
-        if (!IsRegistered)
+        if (!jail.WriteSlotIf(Index, value, this))
             throw new InvalidOperationException($"service {Name} is not registered");
-        jail.WriteSlot(Index, value);
     }
 
     /// <summary>Clears the service's value for <paramref name="jail"/> (destroy still runs).</summary>
-    public void Delete(Jail jail) => jail.WriteSlot(Index, null);
+    /// <exception cref="InvalidOperationException">The service is deregistered (a stale handle).</exception>
+    public void Delete(Jail jail)
+    {
+        if (!jail.WriteSlotIf(Index, null, this))
+            throw new InvalidOperationException($"service {Name} is not registered");
+    }
 
     /// <summary>
     /// Deregisters the service: <c>destroy</c> runs for every jail whose <c>create</c> succeeded, the

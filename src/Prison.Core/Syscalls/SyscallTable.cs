@@ -80,14 +80,45 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
     /// <summary>Unbinds and waits until no thread is inside the contract.</summary>
     internal void UnbindAndDrain()
     {
+        Close();
+        Drain(stop: null);
+        Unbind();
+    }
+
+    /// <summary>
+    /// Closes the gate: new calls fail with ENOSYS (FreeBSD's <c>SY_THR_DRAINING</c>); threads inside
+    /// go on. <see cref="Reopen"/> undoes it (an unload that was refused); <see cref="Unbind"/> completes it.
+    /// </summary>
+    internal void Close() => _binding?.Close();
+
+    /// <summary>Opens a gate closed by <see cref="Close"/> again.</summary>
+    internal void Reopen() => _binding?.Reopen();
+
+    /// <summary>
+    /// Waits until no thread is inside a closed gate. <paramref name="stop"/> is asked between short waits;
+    /// true gives up (the module reports a caller blocked inside, which would wait forever), and the
+    /// result is false.
+    /// </summary>
+    internal bool Drain(Func<bool>? stop) => _binding?.Drain(stop) ?? true;
+
+    /// <summary>Drops the binding of a closed, drained gate: the contract answers ENOSYS from now on.</summary>
+    internal void Unbind()
+    {
 #pragma warning disable CS0420
         var b = Interlocked.Exchange(ref _binding, null);
 #pragma warning restore CS0420
-        b?.CloseAndDrain();
+        if (b is null)
+            return;
+        // Normally closed and drained already; a direct unbind still waits for the threads inside.
+        b.Close();
+        b.Drain(stop: null);
     }
 
     internal sealed class Binding(T implementation, string owner)
     {
+        /// <summary>How long a drain waits before asking its stop condition again.</summary>
+        private static readonly TimeSpan DrainSlice = TimeSpan.FromMilliseconds(5);
+
         private readonly ManualResetEventSlim _drained = new(false);
         private int _inFlight;
         private volatile bool _closing;
@@ -111,13 +142,33 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
                 _drained.Set();
         }
 
-        public void CloseAndDrain()
+        public void Close()
         {
             _closing = true;
-            // The store above must be visible before we read the counter (StoreLoad), or a leaver could miss it.
+            // The store above must be visible before the counter is read (StoreLoad), or a leaver could miss it.
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _inFlight) != 0)
-                _drained.Wait();
+        }
+
+        public void Reopen() => _closing = false;
+
+        public bool Drain(Func<bool>? stop)
+        {
+            // The counter decides; the event only shortens the waits (a reset can lose a Set, never a leave).
+            while (Volatile.Read(ref _inFlight) != 0)
+            {
+                if (stop is not null && stop())
+                    return false;
+                if (stop is null)
+                {
+                    _drained.Wait();
+                }
+                else
+                {
+                    _drained.Wait(DrainSlice);
+                }
+                _drained.Reset();
+            }
+            return true;
         }
     }
 }

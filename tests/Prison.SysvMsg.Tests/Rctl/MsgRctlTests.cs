@@ -153,6 +153,10 @@ public sealed class MsgRctlTests
         Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Kernel.Init, pg.Id));
         Assert.Equal((1, 1, 3), Use(f, f.Kernel.Prison0));
 
+        // kldunload -f does not skip msgunload's own refusal while a queue exists: nothing changes.
+        Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Kernel.Init.Cred, "sysvmsg", force: true).Error);
+        Assert.Equal((1, 1, 3), Use(f, f.Kernel.Prison0));
+        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Kernel.Init, web.Id));
         Assert.True(f.Kernel.Modules.Unload(f.Kernel.Init.Cred, "sysvmsg", force: true).Ok);
         Assert.Equal((0, 0, 0), Use(f, web));
         Assert.Equal((0, 0, 0), Use(f, f.Kernel.Prison0));

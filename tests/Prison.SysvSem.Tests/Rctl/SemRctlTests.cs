@@ -80,6 +80,10 @@ public sealed class SemRctlTests
         t.RemoveJail(pg);
         Assert.Equal(3, t.K.Racct.Usage(t.K.Prison0, RacctResource.Nsem));
 
+        // kldunload -f does not skip semunload's own refusal (semtot != 0): nothing changes.
+        Assert.Equal(Errno.EBUSY, t.K.Modules.Unload(t.K.Init.Cred, "sysvsem", force: true).Error);
+        Assert.Equal(3, t.K.Racct.Usage(t.K.Prison0, RacctResource.Nsem));
+        t.RemoveJail(web);
         Assert.True(t.K.Modules.Unload(t.K.Init.Cred, "sysvsem", force: true).Ok);
         Assert.Equal(0, t.K.Racct.Usage(web, RacctResource.Nsem));
         Assert.Equal(0, t.K.Racct.Usage(t.K.Prison0, RacctResource.Nsem));

@@ -132,6 +132,10 @@ public sealed class ShmRctlTests
         Assert.Equal(0, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(1, Use(k, k.Prison0, RacctResource.Nshm));
 
+        // kldunload -f does not skip shmunload's own refusal: nothing changes while a segment exists.
+        Assert.Equal(Errno.EBUSY, k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Error);
+        Assert.Equal(1, Use(k, k.Prison0, RacctResource.Nshm));
+        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, web.Id));
         Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Ok);
         Assert.Equal(0, Use(k, web, RacctResource.Nshm));
         Assert.Equal(0, Use(k, k.Prison0, RacctResource.Nshm));
