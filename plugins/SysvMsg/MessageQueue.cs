@@ -7,9 +7,19 @@ namespace Prison.Plugins.SysvMsg;
 /// One message queue (FreeBSD's <c>struct msqid_kernel</c>): permissions, the jail that created it,
 /// its messages in arrival order, its statistics and the threads asleep on it.
 /// </summary>
-/// <remarks>Every member is read and written under the <see cref="MsgQueues"/> lock.</remarks>
+/// <remarks>
+/// <see cref="Id"/> (set before the queue is published) and <see cref="Creator"/> never change; every other
+/// member is read and written under <see cref="Gate"/>, the queue's own lock (see <see cref="MsgQueues"/>
+/// for the lock order).
+/// </remarks>
 internal sealed class MessageQueue(Jail creator, IpcPerm perm, ulong qbytes, long ctime)
 {
+    /// <summary>The queue's lock: its messages, counters, times, permissions, sleepers and <see cref="Removed"/>.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>Set when the queue is removed; a thread that found it without a lock then treats it as absent.</summary>
+    public bool Removed { get; set; }
+
     /// <summary>The msqid (set once the slot is allocated).</summary>
     public int Id { get; set; }
 

@@ -16,15 +16,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgCtl(Proc p, int msqid, int cmd, ref MsqidDs buf)
     {
-        Enter();
-        try
-        {
-            return Control(p, msqid, cmd, ref buf);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Control(p, msqid, cmd, ref buf);
     }
 
     private SysResult<int> Control(Proc p, int msqid, int cmd, ref MsqidDs buf)
@@ -32,23 +24,43 @@ internal sealed partial class MsgQueues
         var cred = p.Cred;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
-        List<Jail> release = [];
+        if (_closed)
+            return Errno.ENOSYS;
         Errno error;
-        lock (_lock)
+        if (cmd == IpcConstants.IPC_RMID)
         {
-            if (_closed)
-                return Errno.ENOSYS;
+            List<Jail> release = [];
+            lock (_lock)
+            {
+                // Under the module lock the table is exact: a queue found here is not removed.
+                if (_closed)
+                    return Errno.ENOSYS;
+                if (Find(msqid, root) is not { } q)
+                    return Errno.EINVAL;
+                lock (q.Gate)
+                    error = RemoveById(cred, q, release);
+            }
+            // Segments and headers came free: senders of other queues may be waiting for them.
+            if (release.Count != 0)
+                PumpStarved();
+            ReleaseJails(release);
+        }
+        else
+        {
             if (Find(msqid, root) is not { } q)
                 return Errno.EINVAL;
-            error = cmd switch
+            lock (q.Gate)
             {
-                IpcConstants.IPC_RMID => RemoveById(cred, q, release),
-                IpcConstants.IPC_SET => Set(cred, q, buf),
-                IpcConstants.IPC_STAT => Stat(cred, q, ref buf),
-                _ => Errno.EINVAL,
-            };
+                if (q.Removed)
+                    return _closed ? Errno.ENOSYS : Errno.EINVAL;
+                error = cmd switch
+                {
+                    IpcConstants.IPC_SET => Set(cred, q, buf),
+                    IpcConstants.IPC_STAT => Stat(cred, q, ref buf),
+                    _ => Errno.EINVAL,
+                };
+            }
         }
-        ReleaseJails(release);
         return error == Errno.OK ? SysResult<int>.Success(0) : error;
     }
 
@@ -58,8 +70,6 @@ internal sealed partial class MsgQueues
         if (denied != Errno.OK)
             return denied;
         Remove(q, release);
-        // Segments and headers came free: senders of other queues may be waiting for them.
-        Pump();
         return Errno.OK;
     }
 
@@ -83,7 +93,7 @@ internal sealed partial class MsgQueues
         q.Qbytes = qbytes;
         q.Ctime = Now();
         // A raise lets waiting senders in; a cut fails those whose message no longer fits at all.
-        Pump();
+        PumpLocked(q);
         return Errno.OK;
     }
 

@@ -17,15 +17,7 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgGet(Proc p, int key, int msgflg)
     {
-        Enter();
-        try
-        {
-            return Get(p, key, msgflg);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Get(p, key, msgflg);
     }
 
     private SysResult<int> Get(Proc p, int key, int msgflg)
@@ -34,17 +26,19 @@ internal sealed partial class MsgQueues
         var jail = cred.Jail;
         if (Namespaces.RootOf(jail) is null)
             return Errno.ENOSYS;
+        // An existing key is answered without the module lock (a lock-free probe, then the queue's lock).
+        if (!_closed && _byKey.Find(jail, key) is { } found && TryGetExisting(cred, found, msgflg, out var answer))
+            return answer;
         Errno failure;
         lock (_lock)
         {
             if (_closed)
                 return Errno.ENOSYS;
+            // Under the module lock the key index is exact: a queue found here is not removed.
             if (_byKey.Find(jail, key) is { } q)
             {
-                if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
-                    return Errno.EEXIST;
-                var denied = IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0);
-                return denied != Errno.OK ? denied : SysResult<int>.Success(q.Id);
+                TryGetExisting(cred, q, msgflg, out var result);
+                return result;
             }
             if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
@@ -60,11 +54,13 @@ internal sealed partial class MsgQueues
             if (failure == Errno.OK)
             {
                 var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
-                var msqid = _queues.Allocate(queue, Limits.Msgmni);
+                var msqid = _queues.Allocate(queue, Limits.Msgmni, static (q, id) =>
+                {
+                    q.Id = id;
+                    q.Perm = q.Perm with { Seq = IpcIds.SeqOf(id) };
+                });
                 if (msqid >= 0)
                 {
-                    queue.Id = msqid;
-                    queue.Perm = perm with { Seq = IpcIds.SeqOf(msqid) };
                     _byKey.Add(jail, key, queue);
                     return SysResult<int>.Success(msqid);
                 }
@@ -75,5 +71,28 @@ internal sealed partial class MsgQueues
         // Nothing was created: the reference goes back outside the lock (a last release frees the jail).
         jail.Release();
         return failure;
+    }
+
+    /// <summary>
+    /// msgget on an existing queue: EEXIST (IPC_CREAT|IPC_EXCL), EACCES, or its id. False when the queue was
+    /// removed after the lock-free lookup (the caller retries under the module lock).
+    /// </summary>
+    private static bool TryGetExisting(Ucred cred, MessageQueue q, int msgflg, out SysResult<int> result)
+    {
+        lock (q.Gate)
+        {
+            if (q.Removed)
+            {
+                result = Errno.EINVAL;
+                return false;
+            }
+            if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
+                result = Errno.EEXIST;
+            else if (IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0) is var denied && denied != Errno.OK)
+                result = denied;
+            else
+                result = SysResult<int>.Success(q.Id);
+            return true;
+        }
     }
 }

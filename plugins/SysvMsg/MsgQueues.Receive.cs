@@ -16,51 +16,60 @@ internal sealed partial class MsgQueues
     /// </summary>
     public SysResult<int> MsgRcv(Proc p, int msqid, Span<byte> buffer, ulong msgsz, long msgtyp, int msgflg, out long mtype, WaitPolicy wait = WaitPolicy.Block)
     {
-        Enter();
-        try
-        {
-            return Receive(p, msqid, buffer, msgsz, msgtyp, msgflg, out mtype, wait);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Receive(p, msqid, buffer, msgsz, msgtyp, msgflg, out mtype, wait);
     }
 
     private SysResult<int> Receive(Proc p, int msqid, Span<byte> buffer, ulong msgsz, long msgtyp, int msgflg, out long mtype, WaitPolicy wait)
     {
         mtype = 0;
         var cred = p.Cred;
+        // Read at syscall entry, as every blocking call in the SysV modules does: a signal that arrives
+        // before the caller parks interrupts the sleep instead of being lost.
+        var interruptToken = p.InterruptToken;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
+        var opened = Open(msqid, root, out var q);
+        if (opened != Errno.OK)
+            return opened;
         var noError = (msgflg & IpcConstants.MSG_NOERROR) != 0;
-        ReceiveWaiter waiter;
-        CancellationTokenRegistration interrupt;
-        lock (_lock)
+        ReceiveWaiter? waiter = null;
+        var interrupt = default(CancellationTokenRegistration);
+        QueuedMessage? taken = null;
+        lock (q.Gate)
         {
-            var opened = OpenLocked(cred, msqid, root, IpcPermissions.IPC_R, out var q);
-            if (opened != Errno.OK)
-                return opened;
+            var checkedQ = CheckLocked(cred, q, IpcPermissions.IPC_R);
+            if (checkedQ != Errno.OK)
+                return checkedQ;
             if (q.Select(msgtyp) is { } node)
             {
                 if (node.Value.Size > msgsz && !noError)
                     return Errno.E2BIG;
-                var taken = Take(q, node, p);
-                Pump();
-                // Copying out under the lock is safe: the message is off the queue and the buffer is the caller's.
-                return CopyOut(taken, buffer, msgsz, out mtype);
+                taken = Take(q, node, p);
+                // Room came free: the queue's senders first, in order.
+                PumpLocked(q);
             }
-            if ((msgflg & IpcConstants.IPC_NOWAIT) != 0)
-                return Errno.ENOMSG;
-            if (wait == WaitPolicy.ReportWouldSleep)
-                return Errno.EWOULDSLEEP;
-            waiter = new ReceiveWaiter(p, q, msgsz, msgtyp, noError);
-            interrupt = Park(waiter);
+            else
+            {
+                if ((msgflg & IpcConstants.IPC_NOWAIT) != 0)
+                    return Errno.ENOMSG;
+                if (wait == WaitPolicy.ReportWouldSleep)
+                    return Errno.EWOULDSLEEP;
+                waiter = new ReceiveWaiter(p, q, msgsz, msgtyp, noError);
+                interrupt = Park(waiter, interruptToken);
+            }
         }
-        var result = Sleep(waiter, interrupt);
+        if (taken is not null)
+        {
+            // Segments and a header came free: senders of other queues may be waiting for them.
+            PumpStarved(q);
+            // The message is off the queue and the buffer is the caller's: no lock needed to copy.
+            return CopyOut(taken, buffer, msgsz, out mtype);
+        }
+        var result = Sleep(waiter!, interrupt);
         if (result != Errno.OK)
             return result;
-        return CopyOut(waiter.Message!, buffer, msgsz, out mtype);
+        PumpStarved(q);
+        return CopyOut(waiter!.Message!, buffer, msgsz, out mtype);
     }
 
     /// <summary>FreeBSD's copyout: min(msgsz, msg_ts) bytes; a buffer shorter than that faults.</summary>

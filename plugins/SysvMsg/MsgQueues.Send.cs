@@ -17,29 +17,27 @@ internal sealed partial class MsgQueues
     /// </summary>
     public Errno MsgSnd(Proc p, int msqid, long mtype, ReadOnlySpan<byte> mtext, ulong msgsz, int msgflg, WaitPolicy wait = WaitPolicy.Block)
     {
-        Enter();
-        try
-        {
-            return Send(p, msqid, mtype, mtext, msgsz, msgflg, wait);
-        }
-        finally
-        {
-            Leave();
-        }
+        return Send(p, msqid, mtype, mtext, msgsz, msgflg, wait);
     }
 
     private Errno Send(Proc p, int msqid, long mtype, ReadOnlySpan<byte> mtext, ulong msgsz, int msgflg, WaitPolicy wait)
     {
         var cred = p.Cred;
+        // Read at syscall entry, as every blocking call in the SysV modules does: a signal that arrives
+        // before the caller parks interrupts the sleep instead of being lost.
+        var interruptToken = p.InterruptToken;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
+        var opened = Open(msqid, root, out var q);
+        if (opened != Errno.OK)
+            return opened;
         SendWaiter waiter;
         CancellationTokenRegistration interrupt;
-        lock (_lock)
+        lock (q.Gate)
         {
-            var opened = OpenLocked(cred, msqid, root, IpcPermissions.IPC_W, out var q);
-            if (opened != Errno.OK)
-                return opened;
+            var checkedQ = CheckLocked(cred, q, IpcPermissions.IPC_W);
+            if (checkedQ != Errno.OK)
+                return checkedQ;
             // FreeBSD charges racct (EAGAIN) before it compares msgsz with qbytes; an oversized message is
             // only checked against the rules here, so an absurd msgsz is never added to the counters.
             if (msgsz > q.Qbytes)
@@ -51,19 +49,26 @@ internal sealed partial class MsgQueues
             var segments = Limits.SegmentsFor(msgsz);
             // msgsz <= qbytes, so it fits an int from here on.
             var outcome = mtype < 1 ? Errno.EINVAL : msgsz > (ulong)mtext.Length ? Errno.EFAULT : Errno.OK;
-            if (q.Senders.Count == 0 && HasRoom(q, msgsz, segments))
-            {
-                if (outcome != Errno.OK)
-                {
-                    ReleaseMessages(q, 1, msgsz);
-                    return outcome;
-                }
-                Enqueue(q, p, mtype, mtext[..(int)msgsz].ToArray(), segments);
-                Pump();
-                return Errno.OK;
-            }
             var noSleep = (msgflg & IpcConstants.IPC_NOWAIT) != 0 ? Errno.EAGAIN
                 : wait == WaitPolicy.ReportWouldSleep ? Errno.EWOULDSLEEP : Errno.OK;
+            if (q.Senders.Count == 0)
+            {
+                // Only a sender that would sleep marks the queue starved (it is then first in line).
+                var room = noSleep == Errno.OK ? ReserveOrMarkStarved(q, msgsz, segments) : TryReserve(q, msgsz, segments);
+                if (room == Room.Available)
+                {
+                    if (outcome != Errno.OK)
+                    {
+                        ReleaseUsage(1, segments);
+                        ReleaseMessages(q, 1, msgsz);
+                        return outcome;
+                    }
+                    Enqueue(q, p, mtype, mtext[..(int)msgsz].ToArray(), segments);
+                    // A new message: hand it to the first receiver whose selector matches.
+                    PumpLocked(q);
+                    return Errno.OK;
+                }
+            }
             if (noSleep != Errno.OK)
             {
                 ReleaseMessages(q, 1, msgsz);
@@ -71,7 +76,7 @@ internal sealed partial class MsgQueues
             }
             var body = outcome == Errno.OK ? mtext[..(int)msgsz].ToArray() : null;
             waiter = new SendWaiter(p, q, mtype, msgsz, outcome, body);
-            interrupt = Park(waiter);
+            interrupt = Park(waiter, interruptToken);
         }
         return Sleep(waiter, interrupt);
     }

@@ -18,11 +18,12 @@ internal sealed partial class MsgQueues : ISnapshotProvider
     {
         lock (_lock)
         {
-            writer.Line(string.Create(CultureInfo.InvariantCulture, $"usage segments={_usedSegments} headers={_usedHeaders}"));
+            writer.Line(string.Create(CultureInfo.InvariantCulture, $"usage segments={Usage().Segments} headers={Usage().Headers}"));
             using (writer.Section("queues"))
             {
                 foreach (var (id, q) in _queues.Live().OrderBy(x => x.Id))
                 {
+                    using var queueLock = q.Gate.EnterScope();
                     var p = q.Perm;
                     using var _ = writer.Section(string.Create(CultureInfo.InvariantCulture,
                         $"{id} key={p.Key} jail={q.Creator.Id} mode=0{Convert.ToString(p.Mode, 8)} " +

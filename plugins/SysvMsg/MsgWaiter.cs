@@ -6,13 +6,24 @@ namespace Prison.Plugins.SysvMsg;
 /// <summary>
 /// A thread asleep in msgsnd or msgrcv. Whoever changes a queue completes the waiters that can now
 /// proceed (a hand-off, so wake order is the order they went to sleep); the sleeper then only collects
-/// its result. The waiter's own monitor guards <see cref="IsDone"/> and <see cref="Result"/>; it is taken
-/// under the module lock, never the other way round.
+/// its result.
 /// </summary>
+/// <remarks>
+/// <see cref="Complete"/> runs under the queue's lock (only the first completion counts); the sleeper
+/// waits on a <see cref="ManualResetEventSlim"/>, which spins briefly before it parks, so a hand-off
+/// between two running threads costs no context switch. The result and the message are written before
+/// the event is set and read after it is observed set.
+/// </remarks>
 internal abstract class MsgWaiter(Proc proc, MessageQueue queue)
 {
-    private readonly object _signal = new();
-    private bool _done;
+    /// <summary>How many times <see cref="Sleep"/> spins before it parks (ManualResetEventSlim's unit).
+    /// 10 is SpinWait's yield threshold: below it the waiter only busy-spins (a few microseconds, enough for
+    /// a hand-off between two running threads); past it SpinWait would yield the CPU, which on a loaded
+    /// machine hands it to another process for a whole time slice, so the waiter parks instead.</summary>
+    private const int SpinCount = 10;
+
+    private readonly ManualResetEventSlim _event = new(false, SpinCount);
+    private int _done;
     private Errno _result;
 
     /// <summary>The calling process (its pid goes into lspid / lrpid).</summary>
@@ -22,49 +33,26 @@ internal abstract class MsgWaiter(Proc proc, MessageQueue queue)
     public MessageQueue Queue { get; } = queue;
 
     /// <summary>True once the waiter has its result.</summary>
-    public bool IsDone
-    {
-        get
-        {
-            lock (_signal)
-                return _done;
-        }
-    }
-
-    /// <summary>The result once done.</summary>
-    public Errno Result
-    {
-        get
-        {
-            lock (_signal)
-                return _result;
-        }
-    }
+    public bool IsDone => Volatile.Read(ref _done) != 0;
 
     /// <summary>Gives the waiter its result and wakes it. Only the first completion counts.</summary>
     /// <returns>False when the waiter was already done.</returns>
     public bool Complete(Errno result)
     {
-        lock (_signal)
-        {
-            if (_done)
-                return false;
-            _result = result;
-            _done = true;
-            Monitor.Pulse(_signal);
-            return true;
-        }
+        if (Interlocked.CompareExchange(ref _done, 1, 0) != 0)
+            return false;
+        _result = result;
+        _event.Set();
+        return true;
     }
 
-    /// <summary>Sleeps until <see cref="Complete"/> ran; called without the module lock.</summary>
+    /// <summary>Sleeps until <see cref="Complete"/> ran; called without any lock.</summary>
     public Errno Sleep()
     {
-        lock (_signal)
-        {
-            while (!_done)
-                Monitor.Wait(_signal);
-            return _result;
-        }
+        // Not disposed: the completer may still be inside Set, and no kernel handle is ever created
+        // (WaitHandle is never asked for), so there is nothing to free.
+        _event.Wait();
+        return _result;
     }
 }
 

@@ -21,8 +21,10 @@ internal struct Semaphore
 }
 
 /// <summary>
-/// A semaphore set (FreeBSD's <c>struct semid_kernel</c>). Every field is guarded by the module lock
-/// of <see cref="SysvSemaphores"/>.
+/// A semaphore set (FreeBSD's <c>struct semid_kernel</c>). <see cref="Creator"/>, <see cref="Key"/>,
+/// <see cref="Id"/> (set before the set is published), <see cref="Cuid"/> and <see cref="Cgid"/> never
+/// change; every other field, the semaphores and <see cref="Waiters"/> are guarded by <see cref="Gate"/>,
+/// the set's own lock (FreeBSD's per-set <c>sema_mtx</c>). See <see cref="SysvSemaphores"/> for the lock order.
 /// </summary>
 internal sealed class SemSet
 {
@@ -36,6 +38,9 @@ internal sealed class SemSet
         Sems = new Semaphore[nsems];
         Ctime = ctime;
     }
+
+    /// <summary>The set's lock: values, counters, times, permissions, <see cref="Removed"/> and the sleepers.</summary>
+    public Lock Gate { get; } = new();
 
     /// <summary>The jail of the creating credential: key lookups and visibility depend on it.</summary>
     public Jail Creator { get; }
@@ -69,8 +74,8 @@ internal sealed class SemSet
     /// <summary>Set when the set is removed; sleepers then return EIDRM.</summary>
     public bool Removed { get; set; }
 
-    /// <summary>Bumped by every wakeup of this set (FreeBSD's <c>wakeup(semakptr)</c>); sleepers wait for a change.</summary>
-    public long WakeGeneration { get; set; }
+    /// <summary>The threads asleep in semop on this set, each with the operation it waits for.</summary>
+    public List<SemWaiter> Waiters { get; } = [];
 
     /// <summary>The ipc_perm as the object holds it.</summary>
     public IpcPerm Perm => new(Cuid, Cgid, Uid, Gid, Mode, IpcIds.SeqOf(Id), Key);

@@ -18,6 +18,9 @@ public sealed class SysvSemModule : KernelModule
     /// <inheritdoc />
     public override string Name => "sysvsem";
 
+    /// <summary>The loaded state (for tests and diagnostics), null when not loaded.</summary>
+    internal SysvSemaphores? Semaphores => _semaphores;
+
     /// <inheritdoc />
     public override void Load(ModuleContext context)
     {

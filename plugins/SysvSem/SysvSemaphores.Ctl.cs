@@ -25,35 +25,42 @@ internal sealed partial class SysvSemaphores
             return Errno.ENOSYS;
         if (cmd == SEM_STAT)
             return StatByIndex(p, root, semid, arg!);
-        Jail? released = null;
-        SysResult<int> result;
-        lock (_gate)
+        if (!IndexInRange(semid))
+            return Errno.EINVAL;
+        if (cmd == IPC_RMID)
+            return Rmid(p, root, semid);
+        // FreeBSD copies the SETALL array in (EFAULT) before it validates the id.
+        if (cmd == SETALL && arg!.Array is null)
+            return Errno.EFAULT;
+        if (Visible(semid, root) is not { } set)
+            return Errno.EINVAL;
+        lock (set.Gate)
         {
-            if (!IndexInRange(semid))
+            // Looked up without a lock: a set removed since is gone (EINVAL).
+            if (set.Removed)
                 return Errno.EINVAL;
-            result = cmd switch
+            return cmd switch
             {
-                IPC_RMID => Rmid(p, root, semid, out released),
-                IPC_SET => Set(p, root, semid, arg!.Buf),
-                IPC_STAT => Stat(p, root, semid, arg!),
-                GETNCNT or GETPID or GETVAL or GETZCNT => GetOne(p, root, semid, semnum, cmd),
-                GETALL => GetAll(p, root, semid, arg!),
-                SETVAL => SetVal(p, root, semid, semnum, arg!.Val),
-                SETALL => SetAll(p, root, semid, arg!.Array),
+                IPC_SET => Set(p, set, arg!.Buf),
+                IPC_STAT => Stat(p, set, arg!),
+                GETNCNT or GETPID or GETVAL or GETZCNT => GetOne(p, set, semnum, cmd),
+                GETALL => GetAll(p, set, arg!),
+                SETVAL => SetVal(p, set, semnum, arg!.Val),
+                SETALL => SetAll(p, set, arg!.Array),
                 _ => Errno.EINVAL,
             };
         }
-        released?.Release();
-        return result;
     }
 
     private SysResult<int> StatByIndex(Proc p, Jail root, int index, SemUn arg)
     {
-        lock (_gate)
+        if (index < 0 || (index >= _limits.Semmni && _sets.AtIndex(index) is null))
+            return Errno.EINVAL;
+        if (_sets.AtIndex(index) is not { } set || !SysvNamespaces.CanSee(root, set.Creator))
+            return Errno.EINVAL;
+        lock (set.Gate)
         {
-            if (index < 0 || (index >= _limits.Semmni && _sets.AtIndex(index) is null))
-                return Errno.EINVAL;
-            if (_sets.AtIndex(index) is not { } set || !SysvNamespaces.CanSee(root, set.Creator))
+            if (set.Removed)
                 return Errno.EINVAL;
             var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
             if (denied != Errno.OK)
@@ -63,22 +70,29 @@ internal sealed partial class SysvSemaphores
         }
     }
 
-    private SysResult<int> Rmid(Proc p, Jail root, int semid, out Jail? released)
+    /// <summary>IPC_RMID: removal needs the module lock (the slot and key index change), then the set's.</summary>
+    private SysResult<int> Rmid(Proc p, Jail root, int semid)
     {
-        released = null;
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
-        var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_M);
-        if (denied != Errno.OK)
-            return denied;
-        released = RemoveLocked(set);
+        Jail released;
+        lock (_gate)
+        {
+            // Under the module lock the table is exact: a set found here is not removed.
+            if (Visible(semid, root) is not { } set)
+                return Errno.EINVAL;
+            lock (set.Gate)
+            {
+                var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_M);
+                if (denied != Errno.OK)
+                    return denied;
+                released = RemoveLocked(set);
+            }
+        }
+        released.Release();
         return SysResult<int>.Success(0);
     }
 
-    private SysResult<int> Set(Proc p, Jail root, int semid, SemidDs buf)
+    private SysResult<int> Set(Proc p, SemSet set, SemidDs buf)
     {
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_M);
         if (denied != Errno.OK)
             return denied;
@@ -89,10 +103,8 @@ internal sealed partial class SysvSemaphores
         return SysResult<int>.Success(0);
     }
 
-    private SysResult<int> Stat(Proc p, Jail root, int semid, SemUn arg)
+    private SysResult<int> Stat(Proc p, SemSet set, SemUn arg)
     {
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -100,10 +112,8 @@ internal sealed partial class SysvSemaphores
         return SysResult<int>.Success(0);
     }
 
-    private SysResult<int> GetOne(Proc p, Jail root, int semid, int semnum, int cmd)
+    private SysResult<int> GetOne(Proc p, SemSet set, int semnum, int cmd)
     {
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -119,10 +129,8 @@ internal sealed partial class SysvSemaphores
         });
     }
 
-    private SysResult<int> GetAll(Proc p, Jail root, int semid, SemUn arg)
+    private SysResult<int> GetAll(Proc p, SemSet set, SemUn arg)
     {
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -133,10 +141,8 @@ internal sealed partial class SysvSemaphores
         return SysResult<int>.Success(0);
     }
 
-    private SysResult<int> SetVal(Proc p, Jail root, int semid, int semnum, int value)
+    private SysResult<int> SetVal(Proc p, SemSet set, int semnum, int value)
     {
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_W);
         if (denied != Errno.OK)
             return denied;
@@ -146,18 +152,16 @@ internal sealed partial class SysvSemaphores
             return Errno.ERANGE;
         // sempid is left alone, as FreeBSD does.
         set.Sems[semnum].Value = value;
-        _undo.Clear(set, semnum);
-        Wakeup(set);
+        lock (_undoLock)
+            _undo.Clear(set, semnum);
+        WakeEligible(set);
         return SysResult<int>.Success(0);
     }
 
-    private SysResult<int> SetAll(Proc p, Jail root, int semid, ushort[]? values)
+    private SysResult<int> SetAll(Proc p, SemSet set, ushort[]? values)
     {
-        // FreeBSD copies the user array in (EFAULT) before it validates the id.
         if (values is null)
             return Errno.EFAULT;
-        if (Visible(semid, root) is not { } set)
-            return Errno.EINVAL;
         if (values.Length < set.Sems.Length)
             return Errno.EFAULT;
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_W);
@@ -175,8 +179,9 @@ internal sealed partial class SysvSemaphores
             }
             set.Sems[i].Value = values[i];
         }
-        _undo.Clear(set, -1);
-        Wakeup(set);
+        lock (_undoLock)
+            _undo.Clear(set, -1);
+        WakeEligible(set);
         return error == Errno.OK ? SysResult<int>.Success(0) : error;
     }
 }

@@ -21,21 +21,22 @@ internal sealed partial class SysvSemaphores
         if (RootOf(p) is null)
             return Errno.ENOSYS;
         var cred = p.Cred;
+        // An existing key is answered without the module lock (a lock-free probe, then the set's lock).
+        if (key != IpcConstants.IPC_PRIVATE && FindByKey(cred.Jail, key) is { } found
+            && TryGetExisting(cred, found, nsems, semflg, out var answer))
+        {
+            return answer;
+        }
         Jail created;
         var id = -1;
         Errno failure;
         lock (_gate)
         {
+            // Under the module lock the key index is exact: a set found here is not removed.
             if (key != IpcConstants.IPC_PRIVATE && FindByKey(cred.Jail, key) is { } existing)
             {
-                if ((semflg & IpcConstants.IPC_CREAT) != 0 && (semflg & IpcConstants.IPC_EXCL) != 0)
-                    return Errno.EEXIST;
-                var denied = IpcPermissions.Check(cred, existing.Perm, semflg & 0x1c0);
-                if (denied != Errno.OK)
-                    return denied;
-                if (nsems > 0 && existing.Sems.Length < nsems)
-                    return Errno.EINVAL;
-                return SysResult<int>.Success(existing.Id);
+                TryGetExisting(cred, existing, nsems, semflg, out var result);
+                return result;
             }
             if (key != IpcConstants.IPC_PRIVATE && (semflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
@@ -56,7 +57,7 @@ internal sealed partial class SysvSemaphores
             if (failure == Errno.OK)
             {
                 var set = new SemSet(created, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
-                id = _sets.Allocate(set, _limits.Semmni);
+                id = _sets.Allocate(set, _limits.Semmni, static (s, newId) => s.Id = newId);
                 if (id >= 0)
                 {
                     set.Id = id;
@@ -78,6 +79,31 @@ internal sealed partial class SysvSemaphores
         }
         _log.LogDebug("semaphore set {Id} created: key {Key} nsems {Nsems} jail {Jid}", id, key, nsems, created.Id);
         return SysResult<int>.Success(id);
+    }
+
+    /// <summary>
+    /// semget on an existing set: EEXIST (IPC_CREAT|IPC_EXCL), EACCES, EINVAL (smaller than nsems) or its
+    /// id. False when the set was removed after the lock-free lookup (the caller retries under the module lock).
+    /// </summary>
+    private static bool TryGetExisting(Ucred cred, SemSet existing, int nsems, int semflg, out SysResult<int> result)
+    {
+        lock (existing.Gate)
+        {
+            if (existing.Removed)
+            {
+                result = Errno.EINVAL;
+                return false;
+            }
+            if ((semflg & IpcConstants.IPC_CREAT) != 0 && (semflg & IpcConstants.IPC_EXCL) != 0)
+                result = Errno.EEXIST;
+            else if (IpcPermissions.Check(cred, existing.Perm, semflg & 0x1c0) is var denied && denied != Errno.OK)
+                result = denied;
+            else if (nsems > 0 && existing.Sems.Length < nsems)
+                result = Errno.EINVAL;
+            else
+                result = SysResult<int>.Success(existing.Id);
+            return true;
+        }
     }
 
     /// <summary>The set with <paramref name="key"/> created in <paramref name="jail"/> itself (keys are per jail).</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
@@ -27,86 +28,92 @@ internal sealed partial class SysvSemaphores
         var root = RootOf(p);
         if (root is null)
             return Errno.ENOSYS;
-        // One token for the whole call: a signal that arrives while the call runs stays pending and
-        // interrupts the next sleep, as a signal posted during a syscall does in FreeBSD (PCATCH).
+        // One token for the whole call, read at syscall entry (the rule of every blocking call in the
+        // SysV modules): a signal that arrives while the call runs stays pending and interrupts the next
+        // sleep, as a signal posted during a syscall does in FreeBSD (PCATCH).
         var interrupt = p.InterruptToken;
+        if (!IndexInRange(semid))
+            return Errno.EINVAL;
+        // As FreeBSD: a short vector is copied into a stack buffer without the semopm check.
+        if (sops.Length > SmallSops && sops.Length > _limits.Semopm)
+            return Errno.E2BIG;
+        // rctl's nsemop limit on the caller's jail (a limit only, never accounted). FreeBSD checks
+        // it only for vectors longer than SMALL_SOPS; Prison checks every call so a limit below 9 holds.
+        var limited = _kernel.Racct.Check(p.Cred.Jail, RacctResource.Nsemop, sops.Length);
+        if (limited != Errno.OK)
+            return limited;
+        var set = Visible(semid, root);
+        if (set is null)
+            return Errno.EINVAL;
         var registration = default(CancellationTokenRegistration);
-        var registered = false;
+        SemWaiter? waiter = null;
+        set.Gate.Enter();
         try
         {
-            lock (_gate)
+            // Looked up without a lock: a set removed since is no longer there (EINVAL, as semvalid).
+            if (set.Removed)
+                return Errno.EINVAL;
+            var access = 0;
+            var undos = false;
+            foreach (var op in sops)
             {
-                if (!IndexInRange(semid))
-                    return Errno.EINVAL;
-                // As FreeBSD: a short vector is copied into a stack buffer without the semopm check.
-                if (sops.Length > SmallSops && sops.Length > _limits.Semopm)
-                    return Errno.E2BIG;
-                // rctl's nsemop limit on the caller's jail (a limit only, never accounted). FreeBSD checks
-                // it only for vectors longer than SMALL_SOPS; Prison checks every call so a limit below 9 holds.
-                var limited = _kernel.Racct.Check(p.Cred.Jail, RacctResource.Nsemop, sops.Length);
-                if (limited != Errno.OK)
-                    return limited;
-                var set = Visible(semid, root);
-                if (set is null)
-                    return Errno.EINVAL;
-                var access = 0;
-                var undos = false;
-                foreach (var op in sops)
-                {
-                    if (op.Num >= set.Sems.Length)
-                        return Errno.EFBIG;
-                    if ((op.Flg & IpcConstants.SEM_UNDO) != 0 && op.Op != 0)
-                        undos = true;
-                    access |= op.Op == 0 ? IpcPermissions.IPC_R : IpcPermissions.IPC_W;
-                }
-                var denied = IpcPermissions.Check(p.Cred, set.Perm, access);
-                if (denied != Errno.OK)
-                    return denied;
-                // The threads of an exiting process are gone in FreeBSD; here a late call must not record
-                // undo entries that the exit hook, already run, would never apply.
-                if (p.HasExited)
-                    return Errno.EINTR;
-
-                bool wake;
-                while (true)
-                {
-                    var blocked = TryApply(set, sops, out wake, out var error);
-                    if (error != Errno.OK)
-                        return error;
-                    if (blocked < 0)
-                        break;
-                    var op = sops[blocked];
-                    if ((op.Flg & IpcConstants.IPC_NOWAIT) != 0)
-                        return Errno.EAGAIN;
-                    if (wait == WaitPolicy.ReportWouldSleep)
-                        return Errno.EWOULDSLEEP;
-                    if (!registered)
-                    {
-                        registration = interrupt.Register(WakeAllSleepers);
-                        registered = true;
-                    }
-                    var slept = Sleep(set, op, interrupt);
-                    if (slept != Errno.OK)
-                        return slept;
-                }
-
-                if (undos)
-                {
-                    var undone = RecordUndo(p, set, sops);
-                    if (undone != Errno.OK)
-                        return undone;
-                }
-                foreach (var op in sops)
-                    set.Sems[op.Num].Pid = p.Pid;
-                set.Otime = Now();
-                if (wake)
-                    Wakeup(set);
-                return Errno.OK;
+                if (op.Num >= set.Sems.Length)
+                    return Errno.EFBIG;
+                if ((op.Flg & IpcConstants.SEM_UNDO) != 0 && op.Op != 0)
+                    undos = true;
+                access |= op.Op == 0 ? IpcPermissions.IPC_R : IpcPermissions.IPC_W;
             }
+            var denied = IpcPermissions.Check(p.Cred, set.Perm, access);
+            if (denied != Errno.OK)
+                return denied;
+            // The threads of an exiting process are gone in FreeBSD; here a late call must not record
+            // undo entries that the exit hook, already run, would never apply.
+            if (p.HasExited)
+                return Errno.EINTR;
+
+            bool wake;
+            while (true)
+            {
+                var blocked = TryApply(set, sops, out wake, out var error);
+                if (error != Errno.OK)
+                    return error;
+                if (blocked < 0)
+                    break;
+                var op = sops[blocked];
+                if ((op.Flg & IpcConstants.IPC_NOWAIT) != 0)
+                    return Errno.EAGAIN;
+                if (wait == WaitPolicy.ReportWouldSleep)
+                    return Errno.EWOULDSLEEP;
+                if (waiter is null)
+                {
+                    waiter = SemWaiter.ForCurrentThread;
+                    // Registered once per call, woken only for this caller. A token already cancelled runs
+                    // the callback here, which only sets the event: the sleep below returns at once.
+                    registration = interrupt.Register(static w => ((SemWaiter)w!).Wake(), waiter);
+                }
+                var slept = Sleep(set, sops, blocked, waiter, interrupt);
+                if (slept != Errno.OK)
+                    return slept;
+            }
+
+            if (undos)
+            {
+                var undone = RecordUndo(p, set, sops);
+                if (undone != Errno.OK)
+                    return undone;
+            }
+            foreach (var op in sops)
+                set.Sems[op.Num].Pid = p.Pid;
+            set.Otime = Now();
+            if (wake)
+                WakeEligible(set);
+            return Errno.OK;
         }
         finally
         {
-            // Unregister never waits for a running callback (Dispose would, and the callback takes the lock).
+            set.Gate.Exit();
+            // Unregister never waits for a running callback; a late one only sets this thread's event,
+            // which makes a later sleep re-check its operations.
             registration.Unregister();
         }
     }
@@ -161,25 +168,47 @@ internal sealed partial class SysvSemaphores
     }
 
     /// <summary>
-    /// Sleeps (the caller holds the lock) until the set is woken, removed or the process interrupted.
-    /// Counts the sleeper in semncnt / semzcnt of the semaphore it waits on while it sleeps.
+    /// Sleeps until the operation at <paramref name="blocked"/> may succeed, the set is removed (EIDRM) or
+    /// the process is interrupted (EINTR). Called with the set's lock held; the lock is dropped while the
+    /// thread waits and held again on return. Counts the sleeper in semncnt / semzcnt of the semaphore it
+    /// waits on while it sleeps.
     /// </summary>
-    private Errno Sleep(SemSet set, SemBuf op, CancellationToken interrupt)
+    private Errno Sleep(SemSet set, ReadOnlySpan<SemBuf> sops, int blocked, SemWaiter waiter, CancellationToken interrupt)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "a semop sleeper holds its set's lock");
+        if (interrupt.IsCancellationRequested)
+            return Errno.EINTR;
+        var op = sops[blocked];
+        // The earlier operations on the same semaphore were rolled back and run again first on the retry.
+        var delta = 0;
+        for (var i = 0; i < blocked; i++)
+        {
+            if (sops[i].Num == op.Num)
+                delta += sops[i].Op;
+        }
+        ref var sem = ref set.Sems[op.Num];
         if (op.Op == 0)
-            set.Sems[op.Num].Zcnt++;
+            sem.Zcnt++;
         else
-            set.Sems[op.Num].Ncnt++;
-        _sleepers++;
-        var generation = set.WakeGeneration;
+            sem.Ncnt++;
+        waiter.Arm(op.Num, op.Op, delta);
+        set.Waiters.Add(waiter);
+        Interlocked.Increment(ref _sleepers);
+        set.Gate.Exit();
         try
         {
-            while (generation == set.WakeGeneration && !set.Removed && !interrupt.IsCancellationRequested)
-                Monitor.Wait(_gate);
+            // Checked again after Arm reset the event: a signal whose callback set the event between the
+            // check at the top and that reset would otherwise be lost, and the thread would sleep for
+            // good (the sem stress found it: a process killed while its thread went back to sleep).
+            // Cancel sets the token before it runs the callbacks, so the flag is seen here.
+            if (!interrupt.IsCancellationRequested)
+                waiter.Wait();
         }
         finally
         {
-            _sleepers--;
+            set.Gate.Enter();
+            Interlocked.Decrement(ref _sleepers);
+            set.Waiters.Remove(waiter);
         }
         // FreeBSD checks removal first: a removed set's counters are gone with it.
         if (set.Removed)
@@ -191,18 +220,28 @@ internal sealed partial class SysvSemaphores
         return interrupt.IsCancellationRequested ? Errno.EINTR : Errno.OK;
     }
 
-    /// <summary>The interrupt callback: wakes the sleepers so the interrupted one sees its token.</summary>
-    private void WakeAllSleepers()
-    {
-        lock (_gate)
-            Monitor.PulseAll(_gate);
-    }
-
     /// <summary>
     /// Records the SEM_UNDO adjustments of a successful vector (-op per altering operation). On failure
     /// the adjustments made so far and the semaphore values are rolled back and the error returned.
     /// </summary>
     private Errno RecordUndo(Proc p, SemSet set, ReadOnlySpan<SemBuf> sops)
+    {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "undo entries are recorded under the set's lock");
+        lock (_undoLock)
+        {
+            // Checked under the undo lock: the exit hook takes the process's entries under it after the
+            // process is marked exited, so an entry recorded here is either taken by the hook or refused.
+            if (p.HasExited)
+            {
+                foreach (var undo in sops)
+                    set.Sems[undo.Num].Value -= undo.Op;
+                return Errno.EINTR;
+            }
+            return RecordUndoLocked(p, set, sops);
+        }
+    }
+
+    private Errno RecordUndoLocked(Proc p, SemSet set, ReadOnlySpan<SemBuf> sops)
     {
         for (var i = 0; i < sops.Length; i++)
         {

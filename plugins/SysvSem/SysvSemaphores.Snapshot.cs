@@ -22,6 +22,7 @@ internal sealed partial class SysvSemaphores : ISnapshotProvider
             {
                 foreach (var (id, set) in _sets.Live().OrderBy(x => x.Id))
                 {
+                    using var setLock = set.Gate.EnterScope();
                     using var _ = writer.Section(string.Create(CultureInfo.InvariantCulture,
                         $"{id} key={set.Key} jail={set.Creator.Id} nsems={set.Sems.Length} mode=0{Convert.ToString(set.Mode, 8)} " +
                         $"uid={set.Uid} gid={set.Gid} cuid={set.Cuid} cgid={set.Cgid} " +
@@ -35,6 +36,7 @@ internal sealed partial class SysvSemaphores : ISnapshotProvider
                 }
             }
             using (writer.Section("undo"))
+            using (_undoLock.EnterScope())
             {
                 foreach (var (proc, entries) in _undo.All.OrderBy(x => x.Proc.Pid))
                 {

@@ -27,11 +27,18 @@ internal sealed class ShmMapping(ulong start, ulong length, ShmSegment? segment,
 /// <summary>
 /// One process's shm view of its address space (FreeBSD's <c>vm_shm</c> plus the map entries): regions
 /// sorted by start, never overlapping. Plain shmat takes fresh page-aligned addresses from a cursor that
-/// only moves up, so an address is never handed out twice. Not thread-safe: <see cref="ShmSubsystem"/>'s
-/// lock protects it.
+/// only moves up, so an address is never handed out twice.
 /// </summary>
+/// <remarks>
+/// Changed only under <see cref="ShmSubsystem"/>'s module lock and <see cref="Gate"/> together (attach,
+/// detach, exit); read under either. Loads and stores take only <see cref="Gate"/>, so they never wait for
+/// another process's shmget or shmat.
+/// </remarks>
 internal sealed class ShmAddressSpace
 {
+    /// <summary>The address space's own lock (module → address space → segment data).</summary>
+    public Lock Gate { get; } = new();
+
     /// <summary>Where plain shmat starts placing segments.</summary>
     public const ulong FirstFreeAddress = 0x0000_0008_0000_0000;
 

@@ -6,8 +6,8 @@ namespace Prison.Plugins.SysvShm;
 
 /// <summary>
 /// One shared memory segment (FreeBSD's <c>struct shmid_kernel</c>): its permissions, times, attach count,
-/// creator jail and the bytes every attachment shares. Mutable state is protected by
-/// <see cref="ShmSubsystem"/>'s lock.
+/// creator jail and the bytes every attachment shares. Mutable fields are protected by
+/// <see cref="ShmSubsystem"/>'s module lock; the bytes by <see cref="DataGate"/>.
 /// </summary>
 internal sealed class ShmSegment
 {
@@ -44,8 +44,23 @@ internal sealed class ShmSegment
     /// <summary>The permission bits (<c>&amp; 0777</c>).</summary>
     public int Mode { get; set; }
 
-    /// <summary>SHMSEG_REMOVED: IPC_RMID (or jail cleanup) happened while attached; freed at the last detach.</summary>
-    public bool Removed { get; set; }
+    /// <summary>
+    /// The lock of <see cref="Data"/>: loads and stores copy under it (and under no module lock), so a load
+    /// never sees half of a concurrent store. Taken last (module → address space → segment data).
+    /// </summary>
+    public Lock DataGate { get; } = new();
+
+    private volatile bool _removed;
+
+    /// <summary>
+    /// SHMSEG_REMOVED: IPC_RMID (or jail cleanup) happened while attached; freed at the last detach. Written
+    /// under the module lock, read lock-free by the shmget fast path.
+    /// </summary>
+    public bool Removed
+    {
+        get => _removed;
+        set => _removed = value;
+    }
 
     /// <summary>shm_segsz: the size asked for, in bytes.</summary>
     public ulong Size { get; }

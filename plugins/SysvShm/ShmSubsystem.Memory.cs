@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prison.Core.Ipc;
 using Prison.Core.Procs;
 
@@ -8,8 +9,9 @@ namespace Prison.Plugins.SysvShm;
 /// A fault copies nothing (a real CPU would have copied the bytes before the faulting one). An access
 /// that runs past the end of its mapping faults with SIGSEGV even when another mapping follows; inside
 /// the page-rounded mapping but past the segment's size it is SIGBUS, as for a file mapping past EOF
-/// (FreeBSD backs the whole last page instead; the IPC script never touches those bytes). Copies run
-/// under the module lock, so a load never sees half of a concurrent store.
+/// (FreeBSD backs the whole last page instead; the IPC script never touches those bytes). No module lock:
+/// the address is resolved under the process's address-space lock, and the bytes are copied under the
+/// segment's data lock, so a load never sees half of a concurrent store.
 /// </remarks>
 internal sealed partial class ShmSubsystem
 {
@@ -18,12 +20,16 @@ internal sealed partial class ShmSubsystem
     {
         if (destination.IsEmpty)
             return MemFault.None;
-        lock (_lock)
+        if (!_spaces.TryGetValue(p, out var space))
+            return MemFault.SIGSEGV;
+        lock (space.Gate)
         {
-            var fault = ResolveLocked(p, addr, (ulong)destination.Length, write: false, out var seg, out var offset);
-            if (fault == MemFault.None)
-                seg!.Data.AsSpan(checked((int)offset), destination.Length).CopyTo(destination);
-            return fault;
+            var fault = Resolve(space, addr, (ulong)destination.Length, write: false, out var seg, out var offset);
+            if (fault != MemFault.None)
+                return fault;
+            lock (seg!.DataGate)
+                seg.Data.AsSpan(checked((int)offset), destination.Length).CopyTo(destination);
+            return MemFault.None;
         }
     }
 
@@ -32,20 +38,25 @@ internal sealed partial class ShmSubsystem
     {
         if (source.IsEmpty)
             return MemFault.None;
-        lock (_lock)
+        if (!_spaces.TryGetValue(p, out var space))
+            return MemFault.SIGSEGV;
+        lock (space.Gate)
         {
-            var fault = ResolveLocked(p, addr, (ulong)source.Length, write: true, out var seg, out var offset);
-            if (fault == MemFault.None)
-                source.CopyTo(seg!.Data.AsSpan(checked((int)offset), source.Length));
-            return fault;
+            var fault = Resolve(space, addr, (ulong)source.Length, write: true, out var seg, out var offset);
+            if (fault != MemFault.None)
+                return fault;
+            lock (seg!.DataGate)
+                source.CopyTo(seg.Data.AsSpan(checked((int)offset), source.Length));
+            return MemFault.None;
         }
     }
 
-    private MemFault ResolveLocked(Proc p, ulong addr, ulong length, bool write, out ShmSegment? seg, out ulong offset)
+    private static MemFault Resolve(ShmAddressSpace space, ulong addr, ulong length, bool write, out ShmSegment? seg, out ulong offset)
     {
+        Debug.Assert(space.Gate.IsHeldByCurrentThread, "an address is resolved under its address space's lock");
         seg = null;
         offset = 0;
-        if (!_spaces.TryGetValue(p, out var space) || space.Containing(addr) is not { } mapping || mapping.Segment is not { } attached)
+        if (space.Containing(addr) is not { } mapping || mapping.Segment is not { } attached)
             return MemFault.SIGSEGV; // unmapped, or a detached range kept reserved with no access
         offset = addr - mapping.Start;
         if (length > mapping.Length - offset)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Ipc;
@@ -19,31 +20,49 @@ internal sealed partial class ShmSubsystem
         if (Namespaces.RootOf(cred.Jail) is null)
             return Errno.ENOSYS;
         var mode = shmflg & IpcPermissions.ACCESSPERMS;
+        // shmget_existing without a lock: the key index is read lock-free and no permission is checked.
+        // A segment removed since the probe is left to the locked path.
+        if (key != IPC_PRIVATE && !p.HasExited && FindByKey(cred.Jail, key) is { Removed: false } found)
+            return Existing(found, size, shmflg);
+        // The memory of a new segment is allocated before the lock is taken, once the checks that need
+        // no lock passed, so a 512 MiB zero-fill never stalls other callers. It is dropped if the create fails.
+        byte[]? data = null;
+        if ((key == IPC_PRIVATE || (shmflg & IPC_CREAT) != 0) && PreCheckSize(size))
+            data = new byte[size];
         lock (_lock)
         {
             if (p.HasExited)
                 return Errno.EINTR;
             if (key != IPC_PRIVATE)
             {
-                if (FindByKeyLocked(cred.Jail, key) is { } existing)
-                {
-                    // shmget_existing: no permission check on an existing key (FreeBSD).
-                    if ((shmflg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL))
-                        return Errno.EEXIST;
-                    if (size != 0 && size > existing.Size)
-                        return Errno.EINVAL;
-                    return SysResult<int>.Success(existing.Id);
-                }
+                if (FindByKey(cred.Jail, key) is { } existing)
+                    return Existing(existing, size, shmflg);
                 if ((shmflg & IPC_CREAT) == 0)
                     return Errno.ENOENT;
             }
-            return AllocateLocked(p, cred, key, size, mode);
+            return AllocateLocked(p, cred, key, size, mode, data);
         }
     }
 
-    /// <summary>FreeBSD's <c>shmget_allocate_segment</c>.</summary>
-    private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode)
+    /// <summary>shmget_existing: EEXIST (IPC_CREAT|IPC_EXCL), EINVAL (bigger than the segment), else its id.</summary>
+    private static SysResult<int> Existing(ShmSegment existing, ulong size, int shmflg)
     {
+        if ((shmflg & (IPC_CREAT | IPC_EXCL)) == (IPC_CREAT | IPC_EXCL))
+            return Errno.EEXIST;
+        if (size != 0 && size > existing.Size)
+            return Errno.EINVAL;
+        return SysResult<int>.Success(existing.Id);
+    }
+
+    /// <summary>The size checks of a create that need no lock (the limits are read as they are now).</summary>
+    private bool PreCheckSize(ulong size) =>
+        size >= (ulong)Limits.ShmMin && size <= (ulong)Limits.ShmMax && size <= (ulong)Array.MaxLength
+        && (long)(ShmSegment.RoundPage(size) / PAGE_SIZE) <= Limits.ShmAll;
+
+    /// <summary>FreeBSD's <c>shmget_allocate_segment</c>.</summary>
+    private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode, byte[]? data)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (size < (ulong)Limits.ShmMin || size > (ulong)Limits.ShmMax)
             return Errno.EINVAL;
         if (_segments.Count >= Limits.ShmMni)
@@ -66,8 +85,9 @@ internal sealed partial class ShmSubsystem
             racct.Release(cred.Jail, RacctResource.Nshm, 1);
             return charged;
         }
-        var seg = new ShmSegment(cred.Jail, key, cred.Uid, cred.Gid, mode, size, new byte[size], p.Pid, Now);
-        var id = _segments.Allocate(seg, (int)Limits.ShmMni);
+        // The limits may have changed since the memory was allocated: allocate here only then (rare).
+        var seg = new ShmSegment(cred.Jail, key, cred.Uid, cred.Gid, mode, size, data is { } d && (ulong)d.Length == size ? d : new byte[size], p.Pid, Now);
+        var id = _segments.Allocate(seg, (int)Limits.ShmMni, static (s, newId) => s.Id = newId);
         if (id < 0)
         {
             racct.Release(cred.Jail, RacctResource.Nshm, 1);
@@ -84,7 +104,6 @@ internal sealed partial class ShmSubsystem
             racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
             return Errno.EINTR;
         }
-        seg.Id = id;
         _byKey.Add(cred.Jail, key, seg);
         _committedPages += pages;
         _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);
@@ -108,6 +127,7 @@ internal sealed partial class ShmSubsystem
     /// <summary>FreeBSD's <c>kern_shmat_locked</c>.</summary>
     private SysResult<ulong> AttachLocked(Proc p, Ucred cred, Jail root, int shmid, ulong shmaddr, int shmflg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (p.HasExited)
             return Errno.EINTR;
         if (FindLocked(root, shmid) is not { } seg)
@@ -148,7 +168,8 @@ internal sealed partial class ShmSubsystem
                 return Errno.ENOMEM;
             start = fresh;
         }
-        space.Map(start, length, seg, readOnly);
+        lock (space.Gate)
+            space.Map(start, length, seg, readOnly);
         seg.Lpid = p.Pid;
         seg.Atime = Now;
         seg.Nattch++;
@@ -188,6 +209,7 @@ internal sealed partial class ShmSubsystem
     /// <summary>FreeBSD's <c>kern_shmctl_locked</c>.</summary>
     private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         // Linux-compatibility commands answer before any lookup; FreeBSD returns shmalloced (= shmmni).
         // The shminfo / shm_info structure itself has no place in a shmid_ds, so buf is left alone.
         if (cmd is IPC_INFO or SHM_INFO)

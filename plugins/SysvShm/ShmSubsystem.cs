@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Ipc;
@@ -14,9 +16,14 @@ namespace Prison.Plugins.SysvShm;
 /// life-cycle hooks (jail cleanup, process exit, jail_attach veto). The syscalls are in the other parts.
 /// </summary>
 /// <remarks>
-/// Locking: <see cref="_lock"/> (FreeBSD's SYSVSHM_LOCK) protects <see cref="_segments"/>, every
-/// <see cref="ShmSegment"/>'s fields and bytes, <see cref="_spaces"/> and every
-/// <see cref="ShmAddressSpace"/>, <see cref="_committedPages"/> and <see cref="Limits"/>. It is taken after
+/// Locks, in the order they are taken (module → address space → segment data → racct → jail):
+/// <see cref="_lock"/> (FreeBSD's SYSVSHM_LOCK) protects the writers of <see cref="_segments"/> and the key
+/// index, every <see cref="ShmSegment"/>'s fields, the membership of <see cref="_spaces"/>, every change to
+/// an <see cref="ShmAddressSpace"/> (made under its <see cref="ShmAddressSpace.Gate"/> too),
+/// <see cref="_committedPages"/> and <see cref="Limits"/>. Loads and stores take no module lock: the
+/// address space's lock, then the segment's <see cref="ShmSegment.DataGate"/> for the copy. shmget of an
+/// existing key takes no lock at all, and a new segment's memory is allocated before the lock is taken.
+/// The module lock is taken after
 /// the kernel's services lock (cleanup, attach veto and process exit may run under it) and nothing that
 /// takes another kernel lock runs while it is held: releasing a segment's jail reference can free the jail
 /// and run every service's destroy, so the jails to release are collected and released after unlocking.
@@ -27,7 +34,8 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     private readonly Lock _lock = new();
     private readonly IpcSlotTable<ShmSegment> _segments = new();
     private readonly IpcKeyIndex<ShmSegment> _byKey = new();
-    private readonly Dictionary<Proc, ShmAddressSpace> _spaces = [];
+    // Read lock-free by loads and stores; entries added and removed under _lock.
+    private readonly ConcurrentDictionary<Proc, ShmAddressSpace> _spaces = new();
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private long _committedPages;
@@ -39,7 +47,10 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         Limits.ApplyKenv(kernel.Kenv, log);
     }
 
-    /// <summary>The tunables (read and written under the lock).</summary>
+    /// <summary>The module lock (tests hold it to show which calls do not need it).</summary>
+    internal Lock ModuleLock => _lock;
+
+    /// <summary>The tunables (written under the lock).</summary>
     public ShmLimits Limits { get; } = new();
 
     /// <summary>The <c>sysvshm</c> jail parameter service; set once at load.</summary>
@@ -108,7 +119,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         var release = new List<Jail>();
         lock (_lock)
         {
-            if (!_spaces.Remove(proc, out var space))
+            if (!_spaces.TryRemove(proc, out var space))
                 return;
             foreach (var mapping in space.Live.ToArray())
                 DetachLocked(space, mapping, release);
@@ -159,15 +170,19 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     private ShmSegment? Visible(Jail root, ShmSegment? seg) =>
         seg is not null && (!seg.Removed || Limits.AllowRemoved != 0) && SysvNamespaces.CanSee(root, seg.Creator) ? seg : null;
 
-    /// <summary>FreeBSD's <c>shm_find_segment_by_key</c>: only segments created in the caller's own jail match.</summary>
-    private ShmSegment? FindByKeyLocked(Jail callerJail, int key) => _byKey.Find(callerJail, key);
+    /// <summary>
+    /// FreeBSD's <c>shm_find_segment_by_key</c>: only segments created in the caller's own jail match.
+    /// Lock-free; exact under the module lock.
+    /// </summary>
+    private ShmSegment? FindByKey(Jail callerJail, int key) => _byKey.Find(callerJail, key);
 
     private ShmAddressSpace SpaceOfLocked(Proc proc)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (!_spaces.TryGetValue(proc, out var space))
         {
             space = new ShmAddressSpace();
-            _spaces.Add(proc, space);
+            _spaces[proc] = space;
         }
         return space;
     }
@@ -175,6 +190,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_remove</c>: the key becomes IPC_PRIVATE, the segment is marked removed, and it goes now if unattached.</summary>
     private void RemoveLocked(ShmSegment seg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         _byKey.Remove(seg.Creator, seg.Key, seg);
         seg.Key = IpcConstants.IPC_PRIVATE;
         seg.Removed = true;
@@ -185,8 +201,10 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_delete_mapping</c>: the range stays reserved, dtime is set, the last detach of a removed segment frees it.</summary>
     private void DetachLocked(ShmAddressSpace space, ShmMapping mapping, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "detach needs the module lock");
         var seg = mapping.Segment!;
-        space.Unmap(mapping);
+        lock (space.Gate)
+            space.Unmap(mapping);
         seg.Dtime = Now;
         if (--seg.Nattch <= 0 && seg.Removed)
             FreeLocked(seg, release);
@@ -195,6 +213,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>FreeBSD's <c>shm_deallocate_segment</c>: frees the slot and the pages; the creator jail is released after unlocking.</summary>
     private void FreeLocked(ShmSegment seg, List<Jail> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (!_segments.Free(seg.Id))
             return;
         _byKey.Remove(seg.Creator, seg.Key, seg);

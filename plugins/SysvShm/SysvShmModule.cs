@@ -18,6 +18,9 @@ public sealed class SysvShmModule : KernelModule
 {
     private ShmSubsystem? _shm;
 
+    /// <summary>The loaded state (for tests and diagnostics), null when not loaded.</summary>
+    internal ShmSubsystem? Subsystem => _shm;
+
     /// <inheritdoc />
     public override string Name => "sysvshm";
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Prison.Cli.Shell;
+using Prison.Cli.Userland;
 using Prison.Core;
 using Prison.IpcScript;
 
@@ -13,6 +15,12 @@ namespace Prison.Cli;
 /// </summary>
 public static class PrisonApp
 {
+    /// <summary>
+    /// True in the <c>prison</c> binary, whose streams are the process's console: Ctrl-C is then
+    /// caught (SIGINT to the foreground command) and a terminal gets the line editor.
+    /// </summary>
+    public static bool UsesConsole { get; set; }
+
     /// <summary>The modules <c>ipc-script</c> loads before running a script.</summary>
     public static readonly IReadOnlyList<string> IpcModules = ["sysvshm", "sysvsem", "sysvmsg"];
 
@@ -29,15 +37,31 @@ public static class PrisonApp
         root.SetAction(parse => WithKernel(parse.GetValue(verbose), error, kernel =>
         {
             using var shell = new Shell.Shell(kernel, output, error);
-            return shell.Interactive(input);
+            using var keyboard = Terminal.Attach(shell, input, output);
+            return shell.Interactive(keyboard.LineSource);
         }));
 
         var file = new Argument<string>("file") { Description = "A .prison script: one command per line" };
         var keepGoing = new Option<bool>("--keep-going", "-k") { Description = "Run every line even after a command failed" };
+        var timeout = new Option<string?>("--timeout", "-t")
+        {
+            Description = "Stop the script after SECONDS (a blocked call gets SIGALRM and returns EINTR); exit status 124",
+            HelpName = "SECONDS",
+        };
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string?>() is { } text && !Shell.Shell.TryParseSeconds(text, out _))
+                result.AddError($"--timeout: not a number of seconds greater than 0: {text}");
+        });
         var run = new Command("run", "Run a scenario script, echoing each command behind its prompt");
         run.Arguments.Add(file);
         run.Options.Add(keepGoing);
-        run.SetAction(parse => RunScript(parse.GetValue(file)!, parse.GetValue(keepGoing), parse.GetValue(verbose), output, error));
+        run.Options.Add(timeout);
+        run.SetAction(parse =>
+        {
+            TimeSpan? limit = parse.GetValue(timeout) is { } text && Shell.Shell.TryParseSeconds(text, out var t) ? t : null;
+            return RunScript(parse.GetValue(file)!, parse.GetValue(keepGoing), parse.GetValue(verbose), output, error, limit);
+        });
         root.Subcommands.Add(run);
 
         var scriptFile = new Argument<string?>("file") { Description = "The script (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
@@ -49,8 +73,11 @@ public static class PrisonApp
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
     }
 
-    /// <summary>Runs a <c>.prison</c> script on a fresh kernel.</summary>
-    public static int RunScript(string path, bool keepGoing, bool verbose, TextWriter output, TextWriter error)
+    /// <summary>
+    /// Runs a <c>.prison</c> script on a fresh kernel; with <paramref name="timeout"/>, a script still
+    /// running then is stopped (status 124). Ctrl-C interrupts the running command and stops the script.
+    /// </summary>
+    public static int RunScript(string path, bool keepGoing, bool verbose, TextWriter output, TextWriter error, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         TextReader reader;
@@ -58,9 +85,9 @@ public static class PrisonApp
         {
             reader = new StreamReader(path);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception ex) when (FileErrors.IsFileError(ex))
         {
-            error.WriteLine($"prison: {path}: {ex.Message}");
+            error.WriteLine($"prison: {path}: {FileErrors.Describe(ex, path)}");
             return 66;
         }
         using (reader)
@@ -68,14 +95,17 @@ public static class PrisonApp
             return WithKernel(verbose, error, kernel =>
             {
                 using var shell = new Shell.Shell(kernel, output, error) { ScriptDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
-                return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true);
+                using var keyboard = Terminal.AttachInterruptOnly(shell);
+                return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true, timeout);
             });
         }
     }
 
     /// <summary>
-    /// The IPC script language (shared/spec/ipc-script.md): a fresh kernel with the three SysV modules,
-    /// one root process in the host, one result line per script line on <paramref name="output"/>.
+    /// The IPC script language (docs/ipc-script-language.md): a fresh kernel with the three SysV modules, one
+    /// root process in the host, one result line per script line on <paramref name="output"/>. Calls
+    /// that would sleep print <c>skip blocking</c>. Exits 0 when every line ran, 1 when a line was
+    /// <c>bad ...</c>.
     /// </summary>
     public static int RunIpcScript(string? path, bool verbose, TextReader input, TextWriter output, TextWriter error)
     {
@@ -87,9 +117,9 @@ public static class PrisonApp
             {
                 reader = new StreamReader(path);
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+            catch (Exception ex) when (FileErrors.IsFileError(ex))
             {
-                error.WriteLine($"prison: {path}: {ex.Message}");
+                error.WriteLine($"prison: {path}: {FileErrors.Describe(ex, path)}");
                 return 66;
             }
         }

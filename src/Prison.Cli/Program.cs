@@ -1,1 +1,2 @@
+Prison.Cli.PrisonApp.UsesConsole = true;
 return Prison.Cli.PrisonApp.Run(args, Console.In, Console.Out, Console.Error);

@@ -5,7 +5,7 @@ using Prison.IpcScript.Language;
 namespace Prison.IpcScript;
 
 /// <summary>
-/// One IPC script session (shared/spec/ipc-script.md): parses lines, keeps the <c>$N</c> / <c>@N</c>
+/// One IPC script session (docs/ipc-script-language.md): parses lines, keeps the <c>$N</c> / <c>@N</c>
 /// bookkeeping, calls the back end and produces exactly one result line per executed line.
 /// </summary>
 public sealed partial class IpcScriptSession
@@ -20,14 +20,34 @@ public sealed partial class IpcScriptSession
         "setuid", "setgid", "limit",
     ];
 
-    private readonly IdReferences _ids = new();
+    private readonly IdReferences _ids;
     private readonly Attachments _attachments = new();
 
     /// <summary>A session over a back end.</summary>
     public IpcScriptSession(IIpcBackend backend)
+        : this(backend, new IdReferences())
+    {
+    }
+
+    private IpcScriptSession(IIpcBackend backend, IdReferences ids)
     {
         ArgumentNullException.ThrowIfNull(backend);
         Backend = backend;
+        _ids = ids;
+    }
+
+    /// <summary>
+    /// A session for another process of the same program (the shell's background jobs): it shares this
+    /// session's <c>$N</c> references, safely from another thread, and starts with no attachments of
+    /// its own (<c>@N</c> gives <c>bad ref</c> until it attaches).
+    /// </summary>
+    public IpcScriptSession Sibling(IIpcBackend backend) => new(backend, _ids);
+
+    /// <summary>True when <paramref name="result"/> (a result line) reports a script error: <c>bad ...</c>.</summary>
+    public static bool IsBad(string result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        return result.StartsWith("bad ", StringComparison.Ordinal);
     }
 
     /// <summary>The back end.</summary>

@@ -6,8 +6,11 @@ namespace Prison.IpcScript;
 
 /// <summary>
 /// Runs IPC script operations against a Prison kernel as <see cref="Proc"/>, through the SysvIpc
-/// entry points (ENOSYS when a module is not loaded). Blocking calls use
-/// <see cref="WaitPolicy.ReportWouldSleep"/>, so nothing ever waits.
+/// entry points (ENOSYS when a module is not loaded). Blocking calls (semop, msgsnd, msgrcv without
+/// IPC_NOWAIT) follow <see cref="Wait"/>: by default <see cref="WaitPolicy.ReportWouldSleep"/>, so
+/// nothing ever waits (the IPC script language's rule); the <c>prison</c> shell sets
+/// <see cref="WaitPolicy.Block"/>, so a call sleeps until it can proceed, the object is removed (EIDRM)
+/// or the process is signalled (EINTR).
 /// </summary>
 public sealed class PrisonBackend : IIpcBackend
 {
@@ -31,6 +34,9 @@ public sealed class PrisonBackend : IIpcBackend
 
     /// <summary>The calling process (the shell may switch it between commands).</summary>
     public Proc Proc { get; set; }
+
+    /// <summary>What a call that would sleep does (default: report <c>skip blocking</c> and change nothing).</summary>
+    public WaitPolicy Wait { get; set; } = WaitPolicy.ReportWouldSleep;
 
     /// <inheritdoc />
     public IpcPlatform Platform => IpcPlatform.FreeBsd;
@@ -126,7 +132,7 @@ public sealed class PrisonBackend : IIpcBackend
 
     /// <inheritdoc />
     public IpcResult SemOp(int semid, ReadOnlySpan<SemBuf> operations) =>
-        Status(Kernel.SemOp(Proc, semid, operations, WaitPolicy.ReportWouldSleep));
+        Status(Kernel.SemOp(Proc, semid, operations, Wait));
 
     /// <inheritdoc />
     public IpcResult<int> SemGetCount(int semid, int semnum, SemCountQuery query)
@@ -190,13 +196,13 @@ public sealed class PrisonBackend : IIpcBackend
 
     /// <inheritdoc />
     public IpcResult MsgSnd(int msqid, long type, ReadOnlySpan<byte> body, ulong msgsz, int flags) =>
-        Status(Kernel.MsgSnd(Proc, msqid, type, body, msgsz, flags, WaitPolicy.ReportWouldSleep));
+        Status(Kernel.MsgSnd(Proc, msqid, type, body, msgsz, flags, Wait));
 
     /// <inheritdoc />
     public IpcResult<MsgReceived> MsgRcv(int msqid, ulong msgsz, int bufferSize, long msgtyp, int flags)
     {
         var buffer = new byte[bufferSize];
-        var r = Kernel.MsgRcv(Proc, msqid, buffer, msgsz, msgtyp, flags, out var mtype, WaitPolicy.ReportWouldSleep);
+        var r = Kernel.MsgRcv(Proc, msqid, buffer, msgsz, msgtyp, flags, out var mtype, Wait);
         return Map(r, length => new MsgReceived(length, mtype, buffer[..Math.Clamp(length, 0, buffer.Length)]));
     }
 

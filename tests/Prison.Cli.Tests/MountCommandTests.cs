@@ -76,10 +76,12 @@ public class MountCommandTests
 
             """.Replace("\r", "", StringComparison.Ordinal), s.Ok("df -h /host"));
         Assert.Contains("tank/host   zfs  ", s.Ok("df -T"));
-        Assert.Equal(262144, System.Text.Json.JsonDocument.Parse(s.Ok("df --json")).RootElement
-            .GetProperty("storageSystemInformation").GetProperty("filesystem")[0].GetProperty("usedBytes").GetInt64());
+        // libxo's df document: used-blocks in 512-byte blocks (262144 bytes referenced).
+        Assert.Equal(512, System.Text.Json.JsonDocument.Parse(s.Ok("df --libxo json")).RootElement
+            .GetProperty("storage-system-information").GetProperty("filesystem")[0].GetProperty("used-blocks").GetInt64());
+        Assert.Equal(s.Ok("df --libxo json"), s.Ok("df --json"));
         Assert.Equal("df: /nothing: No such file or directory\n", s.Fails("df /nothing"));
-        Assert.Equal("", s.Ok("jexec pg1 df"));
+        Assert.Equal("Filesystem 512-blocks Used Avail Capacity  Mounted on\n", s.Ok("jexec pg1 df"));
     }
 
     [Fact]

@@ -67,7 +67,88 @@ public class PrisonAppTests
     {
         var (status, _, error) = Run("", "run", "/nonexistent/x.prison");
         Assert.Equal(66, status);
-        Assert.StartsWith("prison: /nonexistent/x.prison: ", error);
+        Assert.Equal("prison: /nonexistent/x.prison: No such file or directory\n", error);
+    }
+
+    [Fact]
+    public void File_errors_read_as_strerror_not_as_dotnet_messages()
+    {
+        var dir = Path.GetTempPath();
+        Assert.Equal("prison: nosuch.prison: No such file or directory\n", Run("", "run", "nosuch.prison").Err);
+        Assert.Equal($"prison: {dir}: Is a directory\n", Run("", "run", dir).Err);
+        Assert.Equal($"prison: {dir}: Is a directory\n", Run("", "ipc-script", dir).Err);
+        var (_, output, error) = Run("run nosuch.prison\n. /nonexistent/y\nrun " + dir + "\n");
+        Assert.Equal($"run: nosuch.prison: No such file or directory\n.: /nonexistent/y: No such file or directory\nrun: {dir}: Is a directory\n", error);
+        Assert.DoesNotContain("Could not", output + error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ipc_script_exits_1_when_a_line_was_bad_and_0_when_only_calls_failed()
+    {
+        var bad = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nshmget\nmsgrcv $0 64 0 IPC_NOWAIT\n", "ipc-script");
+        Assert.Equal((1, "ok $0\nbad args\nerr ENOMSG\n"), (bad.Status, bad.Out));
+        var good = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nmsgrcv $0 64 0 IPC_NOWAIT\n", "ipc-script");
+        Assert.Equal((0, "ok $0\nerr ENOMSG\n"), (good.Status, good.Out));
+    }
+
+    [Fact]
+    public void Ipc_script_still_reports_a_call_that_would_sleep_as_skip_blocking()
+    {
+        var (status, output, _) = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nmsgrcv $0 64 0 0\nsemget IPC_PRIVATE 1 IPC_CREAT|0600\nsemop $1 0:-1:0\n", "ipc-script");
+        Assert.Equal((0, "ok $0\nskip blocking\nok $1\nskip blocking\n"), (status, output));
+    }
+
+    [Fact]
+    public void A_bang_line_that_succeeds_is_reported_as_an_unexpected_success()
+    {
+        var path = TempScript("! echo surprise\n");
+        try
+        {
+            var (status, _, error) = Run("", "run", path);
+            Assert.Equal(1, status);
+            Assert.Equal($"prison: {Path.GetFileName(path)}:1: `! echo surprise' succeeded, but the script expected it to fail\n", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Run_timeout_stops_a_script_that_blocks_forever_and_exits_124()
+    {
+        var path = TempScript("kldload sysvmsg\nmsgget IPC_PRIVATE IPC_CREAT|0600\nmsgrcv $0 64 0 0\necho never\n");
+        try
+        {
+            var (status, output, error) = Run("", "run", "--timeout", "0.3", path);
+            Assert.Equal(124, status);
+            Assert.DoesNotContain("never", output, StringComparison.Ordinal);
+            Assert.Equal($"err EINTR\nprison: {Path.GetFileName(path)}:3: timed out after 0.3 s\n", error);
+            Assert.Contains("--timeout", Run("", "run", "--timeout", "zero", path).Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Run_and_dot_inside_the_shell_run_a_script_in_the_current_session()
+    {
+        var path = TempScript("jail -c name=inner persist\necho from-script\n");
+        try
+        {
+            var (status, output, _) = Run($"run {path}\njls -n -j inner name\n");
+            Assert.Equal(0, status);
+            Assert.Contains("# echo from-script\nfrom-script\n", output, StringComparison.Ordinal);
+            // The jail the script made lives on in the session.
+            Assert.Contains("name=inner", output, StringComparison.Ordinal);
+            Assert.Contains("jail: ", Run($". {path}\n. {path}\n").Err, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public class UsersAndInfoTests
         Assert.Equal("uid=0(root) gid=0(wheel) groups=0(wheel)\n", s.Ok("id"));
         Assert.Equal("0\n", s.Ok("id -u"));
         Assert.Equal("wheel\n", s.Ok("id -gn"));
-        Assert.Equal("id: illegal option -- x\n", s.Fails("id -x"));
+        Assert.Equal("id: illegal option -- x\nusage: id [-u | -g] [-n]\n", s.Fails("id -x"));
     }
 
     [Fact]

@@ -29,8 +29,9 @@ internal static class Conformance
     public static string[] RunOracle(string name)
     {
         var (code, stdout, stderr) = Run("unshare", ["--ipc", DotnetHost, OracleDll, ScriptPath(name)]);
-        Assert.True(code == 0, $"the oracle failed with exit code {code}: {stderr}");
-        return stdout.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        var lines = stdout.ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.True(code == ExpectedStatus(lines), $"the oracle failed with exit code {code}: {stderr}");
+        return lines;
     }
 
     /// <summary>Runs a script through Prison: a fresh kernel with the three modules, one root process in the host.</summary>
@@ -42,10 +43,17 @@ internal static class Conformance
         Assert.True(kernel.Modules.LoadInstance(new Prison.Plugins.SysvMsg.SysvMsgModule()).Ok);
         var proc = kernel.Processes.Spawn(Ucred.Root(kernel.Prison0), "ipc-script").Value;
         var output = new StringWriter();
+        int status;
         using (var input = new StreamReader(ScriptPath(name), System.Text.Encoding.Latin1))
-            Assert.Equal(0, ScriptRunner.Run(input, output, new PrisonBackend(kernel, proc)));
-        return output.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+            status = ScriptRunner.Run(input, output, new PrisonBackend(kernel, proc));
+        var lines = output.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
+        Assert.Equal(ExpectedStatus(lines), status);
+        return lines;
     }
+
+    /// <summary>A runner exits 0 when every line ran, and EX_DATAERR when a line was a script error (bad ...).</summary>
+    private static int ExpectedStatus(IEnumerable<string> lines) =>
+        lines.Any(IpcScriptSession.IsBad) ? ScriptRunner.BadLineStatus : 0;
 
     /// <summary>Asserts two outputs agree line by line, naming the first script line that differs.</summary>
     public static void AssertSame(string name, string[] expected, string[] actual, string expectedLabel, string actualLabel)

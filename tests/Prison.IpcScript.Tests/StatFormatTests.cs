@@ -34,11 +34,21 @@ public class StatFormatTests
     }
 
     [Fact]
-    public void The_runner_prints_only_result_lines_and_returns_zero()
+    public void The_runner_prints_only_result_lines_and_fails_when_a_line_was_bad()
     {
         var output = new StringWriter();
         var code = ScriptRunner.Run(new StringReader("# header\n\nsetuid 5\nbogus\r\n  # tail\n"), output, new FakeBackend());
-        Assert.Equal(0, code);
+        Assert.Equal(ScriptRunner.BadLineStatus, code);
         Assert.Equal("ok\nbad op\n", output.ToString().ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
+    public void The_runner_returns_zero_when_every_line_ran_whatever_the_calls_answered()
+    {
+        var output = new StringWriter();
+        var backend = new FakeBackend { FailNext = "EINVAL" };
+        var code = ScriptRunner.Run(new StringReader("msgctl 3 IPC_STAT\nsetuid 5\n"), output, backend);
+        Assert.Equal(0, code);
+        Assert.Equal("err EINVAL\nok\n", output.ToString().ReplaceLineEndings("\n"));
     }
 }

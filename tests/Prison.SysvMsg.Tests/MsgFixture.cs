@@ -158,6 +158,9 @@ internal sealed class Blocked<T>
 
     public bool IsFinished => !_thread.IsAlive;
 
+    /// <summary>True while the thread is blocked (on a lock or asleep).</summary>
+    public bool IsWaiting => (_thread.ThreadState & ThreadState.WaitSleepJoin) != 0;
+
     /// <summary>The call's result; fails the test if it does not return within the fixture's patience.</summary>
     public T Result()
     {

@@ -18,6 +18,11 @@ public class StressTests(ITestOutputHelper output)
     private const int MessagesPerProducer = 250;
     private const int Signals = 300;
 
+    /// <summary>More seeds: one from the clock; seeds for 10 minutes with <c>PRISON_STRESS_LONG=1</c>.</summary>
+    [Fact]
+    public void Nothing_is_lost_for_more_seeds() =>
+        Assert.True(StressRun.Seeds(output.WriteLine, Producers_and_consumers_across_jails_lose_and_duplicate_nothing) >= 1);
+
     [Theory]
     [InlineData(1)]
     [InlineData(20240611)]

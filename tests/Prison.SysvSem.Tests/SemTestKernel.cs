@@ -15,12 +15,19 @@ internal sealed class SemTestKernel : IDisposable
     public SemTestKernel()
     {
         K = new Kernel();
-        var loaded = K.Modules.LoadInstance(new SysvSemModule());
+        Module = new SysvSemModule();
+        var loaded = K.Modules.LoadInstance(Module);
         Assert.True(loaded.Ok, loaded.ToString());
         Host = K.Processes.Spawn(Ucred.Root(K.Prison0), "sh", K.Init).Value;
     }
 
     public Kernel K { get; }
+
+    /// <summary>The loaded module instance.</summary>
+    internal SysvSemModule Module { get; }
+
+    /// <summary>The module's state (its wake-up counters).</summary>
+    internal SysvSemaphores Semaphores => Module.Semaphores!;
 
     /// <summary>A root shell in prison0.</summary>
     public Proc Host { get; }

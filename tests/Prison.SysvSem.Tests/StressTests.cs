@@ -1,6 +1,7 @@
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Procs;
+using Xunit.Abstractions;
 using static Prison.Core.Ipc.IpcConstants;
 using static Prison.SysvSem.Tests.SemTestKernel;
 
@@ -10,11 +11,16 @@ namespace Prison.SysvSem.Tests;
 /// Many threads in many processes post, wait, transfer and lock, while a killer takes processes away
 /// mid-call. Checks that no unit is lost or duplicated and that every blocked thread comes back.
 /// </summary>
-public sealed class StressTests
+public sealed class StressTests(ITestOutputHelper output)
 {
     private const int Tokens = 0;   // posted by producers, taken by consumers and transfers
     private const int Moved = 1;    // filled only by atomic transfers out of Tokens
     private const int Mutex = 2;    // taken and given back with SEM_UNDO by lockers
+
+    /// <summary>More seeds: one from the clock; seeds for 10 minutes with <c>PRISON_STRESS_LONG=1</c>.</summary>
+    [Fact]
+    public void Units_are_conserved_for_more_seeds() =>
+        Assert.True(StressRun.Seeds(output.WriteLine, Units_are_conserved_and_every_sleeper_returns) >= 1);
 
     [Theory]
     [InlineData(1)]
@@ -22,6 +28,7 @@ public sealed class StressTests
     [InlineData(987654321)]
     public void Units_are_conserved_and_every_sleeper_returns(int seed)
     {
+        output.WriteLine($"seed {seed}");
         using var t = new SemTestKernel();
         var rng = new Random(seed);
         var jail = t.Jail("stress");
@@ -92,7 +99,10 @@ public sealed class StressTests
                 t.K.Processes.Exit(w.Proc);
         }
         // Lockers never wait forever (the mutex always comes back); let them run out, then end them.
-        Assert.True(threads.All(th => th.Join(Bound)), $"seed {seed}: a blocked thread never returned");
+        var stuck = threads.Select((th, i) => (Thread: th, Role: workers[i].Role)).Where(x => !x.Thread.Join(Bound)).Select(x => x.Role).ToList();
+        Assert.True(stuck.Count == 0,
+            $"seed {seed}: a blocked thread never returned ({string.Join(", ", stuck)}; values {t.Val(id, Tokens)}/{t.Val(id, Moved)}/{t.Val(id, Mutex)}, " +
+            $"ncnt {t.Ncnt(id, Tokens)}/{t.Ncnt(id, Moved)}/{t.Ncnt(id, Mutex)})");
         foreach (var w in workers)
             t.K.Processes.Exit(w.Proc);
 

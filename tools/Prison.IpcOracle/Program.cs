@@ -2,7 +2,7 @@ using System.Text;
 using Prison.IpcScript;
 using Prison.IpcScript.Linux;
 
-// Prison.IpcOracle [FILE]: runs an IPC script (shared/spec/ipc-script.md) against the Linux kernel.
+// Prison.IpcOracle [FILE]: runs an IPC script (docs/ipc-script-language.md) against the Linux kernel.
 // Run it in a fresh IPC namespace, as root: unshare --ipc dotnet Prison.IpcOracle.dll FILE
 if (!OperatingSystem.IsLinux())
 {

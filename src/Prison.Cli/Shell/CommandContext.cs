@@ -53,7 +53,17 @@ internal sealed class CommandContext
         return status;
     }
 
-    /// <summary>Writes a one-line usage message and returns 64 (EX_USAGE).</summary>
+    /// <summary>getopt's complaint (<c>illegal option -- x</c>) then the usage, as FreeBSD's tools print them; 64.</summary>
+    public int BadOption(string error)
+    {
+        Err.WriteLine($"{Name}: {error}");
+        return Usage();
+    }
+
+    /// <summary>Writes the command's usage (the text <c>help CMD</c> shows) and returns 64 (EX_USAGE).</summary>
+    public int Usage() => Usage(Userland.CommandUsage.Find(Name)?.Synopsis.Replace("\n", "\n       ", StringComparison.Ordinal) ?? Name);
+
+    /// <summary>Writes a usage message and returns 64 (EX_USAGE).</summary>
     public int Usage(string usage)
     {
         Err.WriteLine($"usage: {usage}");

@@ -111,6 +111,64 @@ internal static class CommandLineParser
         return words;
     }
 
+    /// <summary>
+    /// sh's <c>&amp;</c> at the end of a simple command: a last word <c>&amp;</c>, or a last word ending in an
+    /// unquoted <c>&amp;</c> (<c>cmd&amp;</c>). Removes it from <paramref name="words"/> and returns true when
+    /// present, with <paramref name="line"/> cut before the <c>&amp;</c>; a quoted or escaped <c>&amp;</c>
+    /// (<c>'&amp;'</c>, <c>\&amp;</c>) is an ordinary character.
+    /// </summary>
+    public static bool TakeBackground(ref IReadOnlyList<Word> words, ref string line)
+    {
+        if (words.Count == 0)
+            return false;
+        var raw = line.TrimEnd(' ', '\t', '\r', '\n');
+        var commentFree = raw;
+        var last = words[^1];
+        // The raw text of the last word runs from its start to the end of the line (comments excluded:
+        // a word never starts with #, and Split stops there).
+        var hash = IndexOfComment(line, last.Start);
+        if (hash >= 0)
+            commentFree = line[..hash].TrimEnd(' ', '\t');
+        if (!commentFree.EndsWith('&') || !last.Text.EndsWith('&'))
+            return false;
+        var rawLast = commentFree[last.Start..];
+        if (rawLast.EndsWith("\\&", StringComparison.Ordinal) || rawLast.EndsWith('\'') || rawLast.EndsWith('"'))
+            return false;
+        var list = words.ToList();
+        line = commentFree[..^1];
+        if (last.Text == "&")
+            list.RemoveAt(list.Count - 1);
+        else
+            list[^1] = last with { Text = last.Text[..^1] };
+        words = list;
+        return true;
+    }
+
+    /// <summary>Where an unquoted comment starts after <paramref name="from"/> (a blank then #), or -1.</summary>
+    private static int IndexOfComment(string line, int from)
+    {
+        var quote = '\0';
+        for (var i = from; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quote != '\0')
+            {
+                if (c == quote)
+                    quote = '\0';
+                else if (c == '\\' && quote == '"')
+                    i++;
+                continue;
+            }
+            if (c is '\'' or '"')
+                quote = c;
+            else if (c == '\\')
+                i++;
+            else if (c == '#' && i > 0 && line[i - 1] is ' ' or '\t')
+                return i;
+        }
+        return -1;
+    }
+
     /// <summary>Shows a word safely in one line of output: control characters become <c>\xHH</c>.</summary>
     public static string Printable(string text)
     {

@@ -8,9 +8,11 @@ internal static class Commands
 {
     /// <summary>What <c>help</c> prints.</summary>
     public const string HelpText = """
-        Shell:     exit [status]  help  history  ! command (inverts the status)
+        Shell:     exit [status]  help [command]  history  ! command (inverts the status)  command &
+                   jobs [-l]  fg [%job]  wait [%job|pid]  kill [-signal] %job|pid  run [-k] [-t secs] file  . file
+                   (command -h or --help: its usage)
         Jails:     jail -c name=N [param=value ...] [persist] | jail -m name=N param=value | jail -r NAME|JID
-                   jls [-dnNv] [-j jail] [--json]    jexec [-u user] jail [command ...]
+                   jls [-dnNv] [-j jail] [--libxo fmt] [--graph]    jexec [-u user] jail [command ...]
         Modules:   kldload [-nqv] name   kldunload [-fv] name   kldstat [-v] [-n name] [--json]
         Sysctl:    sysctl [-adnNq] [--json] name[=value] ...
         IPC:       ipcs [-abcmopqst] [-j jail [-R]] [--json]   ipcrm [-m id|-M key|-s id|-S key|-q id|-Q key]

@@ -11,7 +11,7 @@ internal static class InfoCommands
     public static int Whoami(CommandContext context)
     {
         if (context.Args.Count > 0)
-            return context.Usage("whoami");
+            return context.Usage();
         var uid = context.Proc.Cred.Uid;
         if (context.Shell.Users.FindUser(context.Proc.Jail, uid) is not { } user)
             return context.Fail($"unknown uid {uid.ToString(CultureInfo.InvariantCulture)}");
@@ -23,9 +23,9 @@ internal static class InfoCommands
     {
         var options = Getopt.Parse(context.Args, "ugn", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0)
-            return context.Usage("id [-u | -g] [-n]");
+            return context.Usage();
         var users = context.Shell.Users;
         var jail = context.Proc.Jail;
         var cred = context.Proc.Cred;
@@ -45,13 +45,27 @@ internal static class InfoCommands
         return 0;
     }
 
+    /// <summary>ps(1) with the columns pid, jid, uid, command; <c>--libxo</c> gives ps's process-information document.</summary>
     public static int Ps(CommandContext context)
     {
-        if (context.Args.Count > 0)
-            return context.Usage("ps");
+        var options = Getopt.Parse(context.Args, "", allowJson: true, out var error, libxo: true);
+        if (options is null)
+            return context.BadOption(error!);
+        if (options.Operands.Count > 0)
+            return context.Usage();
         var viewer = context.Proc.Jail;
+        var procs = context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)).ToArray();
+        if (options.Libxo is { Style: not LibxoStyle.Text } format)
+        {
+            // ps.c: xo_set_version("1"), container process-information, list process.
+            var xo = new Libxo(format, "1").OpenContainer("process-information").OpenList("process");
+            foreach (var p in procs)
+                xo.OpenInstance().Leaf("pid", p.Pid).Leaf("jid", p.Jail.Id).Leaf("uid", p.Cred.Uid).Leaf("command", p.Command).Close();
+            context.Out.Write(xo.Finish());
+            return 0;
+        }
         context.Out.WriteLine("  PID JID   UID COMMAND");
-        foreach (var p in context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)))
+        foreach (var p in procs)
             context.Out.WriteLine($"{p.Pid,5} {p.Jail.Id,3} {p.Cred.Uid,5} {p.Command}");
         return 0;
     }
@@ -59,7 +73,7 @@ internal static class InfoCommands
     public static int Hostname(CommandContext context)
     {
         if (context.Args.Count > 0)
-            return context.Usage("hostname");
+            return context.Usage();
         var read = context.Kernel.Sysctl.Read(context.Proc.Cred, "kern.hostname");
         if (!read.Ok)
             return context.Fail(read.ErrorText);
@@ -71,7 +85,7 @@ internal static class InfoCommands
     {
         var options = Getopt.Parse(context.Args, "u", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var kenv = context.Kernel.Kenv;
         if (options.Operands.Count == 0 && !options.Has('u'))
         {
@@ -80,7 +94,7 @@ internal static class InfoCommands
             return 0;
         }
         if (options.Operands.Count != 1)
-            return context.Usage("kenv [[-u] name[=value]]");
+            return context.Usage();
         var operand = options.Operands[0];
         var eq = operand.IndexOf('=', StringComparison.Ordinal);
         if (!options.Has('u') && eq < 0)
@@ -92,14 +106,14 @@ internal static class InfoCommands
         }
         var key = eq < 0 ? operand : operand[..eq];
         if (key.Length == 0)
-            return context.Usage("kenv [[-u] name[=value]]");
+            return context.Usage();
         // kenv(2) writes need PRIV_KENV_SET, which no jail holds: core's host-only KldLoad privilege models it.
         if (Priv.Check(context.Proc.Cred, Privilege.KldLoad) != Errno.OK)
             return context.Fail($"unable to {(options.Has('u') ? "unset" : "set")} {CommandLineParser.Printable(key)}: {Errno.EPERM.Describe()}");
         if (options.Has('u'))
         {
             if (eq >= 0)
-                return context.Usage("kenv [[-u] name[=value]]");
+                return context.Usage();
             return kenv.Unset(key) ? 0 : context.Fail($"unable to unset {CommandLineParser.Printable(key)}");
         }
         var value = operand[(eq + 1)..];

@@ -15,9 +15,9 @@ internal static class IpcrmCommand
     {
         var options = Getopt.Parse(context.Args, "m:M:s:S:q:Q:", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0 || options.Items.Count == 0)
-            return context.Usage("ipcrm [-q msqid] [-m shmid] [-s semid] [-Q msgkey] [-M shmkey] [-S semkey] ...");
+            return context.Usage();
         var status = 0;
         foreach (var (option, argument) in options.Items)
         {

@@ -21,9 +21,9 @@ internal static class IpcsCommand
     {
         var options = Getopt.Parse(context.Args, "abcmopqstj:R", allowJson: true, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0 || (options.Has('R') && !options.Has('j')))
-            return context.Usage("ipcs [-abcmopqst] [-j jail [-R]] [--json]");
+            return context.Usage();
         var a = options.Has('a');
         var columns = new Columns(a || options.Has('b'), a || options.Has('c'), a || options.Has('o'), a || options.Has('p'), a || options.Has('t'));
         var showQ = options.Has('q');

@@ -17,11 +17,6 @@ namespace Prison.Cli.Userland;
 /// </summary>
 internal sealed class JdCommands : IDisposable
 {
-    private const string UsageText = """
-        jd [-u user] get [-o] jail | create param=value ... | list | attach fd [command ...] | remove fd
-               | limit fd attach,remove,set|none | close fd | pass fd user | watch fd
-        """;
-
     private readonly Shell.Shell _shell;
 
     /// <summary>The processes running as a user of a jail that hold descriptors for <c>jd -u</c>.</summary>
@@ -47,7 +42,7 @@ internal sealed class JdCommands : IDisposable
             consumed = 2;
         }
         if (args.Count <= consumed)
-            return context.Usage(UsageText);
+            return context.Usage();
         var worker = context.Proc;
         if (!ReferenceEquals(owner, _shell.CurrentProcess))
         {
@@ -70,7 +65,7 @@ internal sealed class JdCommands : IDisposable
                 "close" => Close(call),
                 "pass" => Pass(call),
                 "watch" => Watch(call),
-                _ => context.Usage(UsageText),
+                _ => context.Usage(),
             };
         }
         finally
@@ -101,7 +96,7 @@ internal sealed class JdCommands : IDisposable
     {
         public Kernel Kernel => Context.Kernel;
 
-        public int Usage() => Context.Usage(UsageText);
+        public int Usage() => Context.Usage();
 
         public int Fail(string message) => Context.Fail(message);
 

@@ -13,9 +13,9 @@ internal static class KldCommands
     {
         var options = Getopt.Parse(context.Args, "nqv", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count == 0)
-            return context.Usage("kldload [-nqv] file ...");
+            return context.Usage();
         var status = 0;
         foreach (var name in options.Operands)
         {
@@ -39,10 +39,10 @@ internal static class KldCommands
     {
         var options = Getopt.Parse(context.Args, "fi:v", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var targets = options.Value('i') is { } id ? [id, .. options.Operands] : options.Operands;
         if (targets.Count == 0)
-            return context.Usage("kldunload [-fv] -i id | name ...");
+            return context.Usage();
         var status = 0;
         foreach (var name in targets)
         {
@@ -65,9 +65,9 @@ internal static class KldCommands
     {
         var options = Getopt.Parse(context.Args, "n:qv", allowJson: true, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0)
-            return context.Usage("kldstat [-qv] [-n name] [--json]");
+            return context.Usage();
         var modules = context.Kernel.Modules.List();
         if (options.Value('n') is { } only)
         {

@@ -20,11 +20,11 @@ internal static class MountCommands
     {
         var options = Getopt.Parse(context.Args, "pt:", allowJson: true, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count == 0 && options.Value('t') is null)
             return List(context, options.Has('p'), options.Json);
         if (options.Value('t') is not { } type || options.Operands.Count != 2)
-            return context.Usage("mount [-p] [--json] | mount -t fstype special node");
+            return context.Usage();
         var (source, node) = (options.Operands[0], options.Operands[1]);
         var mounted = context.Kernel.Vfs.Mount(context.Proc, type, source, node);
         // mount(8) reports nmount(2)'s errno against the special file: "mount: tank/x: Operation not permitted".
@@ -35,9 +35,9 @@ internal static class MountCommands
     {
         var options = Getopt.Parse(context.Args, "f", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count == 0)
-            return context.Usage("umount [-f] special | node ...");
+            return context.Usage();
         var status = 0;
         foreach (var name in options.Operands)
         {
@@ -58,9 +58,9 @@ internal static class MountCommands
 
     public static int Df(CommandContext context)
     {
-        var options = Getopt.Parse(context.Args, "hkT", allowJson: true, out var error);
+        var options = Getopt.Parse(context.Args, "hkT", allowJson: true, out var error, libxo: true);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var visible = context.Kernel.Vfs.List(context.Proc);
         var status = 0;
         IReadOnlyList<MountEntry> chosen = visible;
@@ -78,21 +78,13 @@ internal static class MountCommands
             chosen = picked;
         }
         var stats = chosen.Select(m => (Mount: m, Space: SpaceOf(context, m))).ToArray();
-        if (options.Json)
+        if (options.Libxo is { Style: not LibxoStyle.Text } format)
         {
-            var list = stats.Select(s => new
-            {
-                name = s.Mount.Source,
-                type = s.Mount.FsType,
-                totalBytes = s.Space.Total,
-                usedBytes = s.Space.Used,
-                availableBytes = s.Space.Available,
-                mountedOn = s.Mount.MountPoint,
-            });
-            context.Out.WriteLine(JsonSerializer.Serialize(new { storageSystemInformation = new { filesystem = list } }, JsonOutput.Options));
+            context.Out.Write(Structured(format, stats, options.Has('h'), options.Has('k') ? 1024 : 512, options.Has('T')));
             return status;
         }
-        if (stats.Length > 0)
+        // FreeBSD's df prints its header even when nothing is mounted; not when every operand failed.
+        if (stats.Length > 0 || options.Operands.Count == 0)
             PrintTable(context.Out, stats, options.Has('h'), options.Has('k') ? 1024 : 512, options.Has('T'));
         return status;
     }
@@ -117,6 +109,35 @@ internal static class MountCommands
         return new Space(available + used, used, available);
     }
 
+    /// <summary>
+    /// df.c's libxo document: storage-system-information / filesystem, with name, type (-T),
+    /// total-blocks / used-blocks / available-blocks in the block size (blocks / used / available as
+    /// humanized text with -h), used-percent and mounted-on. A size the model does not know is left out.
+    /// </summary>
+    private static string Structured(LibxoFormat format, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
+    {
+        var xo = new Libxo(format, version: null).OpenContainer("storage-system-information").OpenList("filesystem");
+        foreach (var (mount, space) in stats)
+        {
+            xo.OpenInstance().Leaf("name", mount.Source);
+            if (showType)
+                xo.Leaf("type", mount.FsType);
+            foreach (var (blocksName, humanName, bytes) in new[] { ("total-blocks", "blocks", space.Total), ("used-blocks", "used", space.Used), ("available-blocks", "available", space.Available) })
+            {
+                if (bytes is not { } b)
+                    continue;
+                if (human)
+                    xo.Leaf(humanName, HumanizeNumber(b));
+                else
+                    xo.Leaf(blocksName, b / blockSize);
+            }
+            if (space is { Used: { } u, Total: { } t })
+                xo.Leaf("used-percent", t == 0 ? 100 : (long)Math.Round(100.0 * u / t));
+            xo.Leaf("mounted-on", mount.MountPoint).Close();
+        }
+        return xo.Finish();
+    }
+
     private static void PrintTable(TextWriter output, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
     {
         string Number(long? bytes) => bytes is not { } b ? "-"
@@ -124,12 +145,12 @@ internal static class MountCommands
         var header = human ? "Size" : blockSize == 1024 ? "1K-blocks" : "512-blocks";
         var rows = stats.Select(s => (s.Mount, Total: Number(s.Space.Total), Used: Number(s.Space.Used), Avail: Number(s.Space.Available),
             Capacity: s.Space is { Used: { } u, Total: { } t } ? (t == 0 ? 100 : (int)Math.Round(100.0 * u / t)).ToString(CultureInfo.InvariantCulture) + "%" : "-")).ToArray();
-        var from = Math.Max("Filesystem".Length, rows.Max(r => r.Mount.Source.Length));
-        var type = Math.Max("Type".Length, rows.Max(r => r.Mount.FsType.Length));
+        var from = Math.Max("Filesystem".Length, rows.Select(r => r.Mount.Source.Length).DefaultIfEmpty(0).Max());
+        var type = Math.Max("Type".Length, rows.Select(r => r.Mount.FsType.Length).DefaultIfEmpty(0).Max());
         // df -h gives the three size columns a fixed width of 7 ("   Size"); otherwise they fit their contents.
-        var total = human ? 7 : Math.Max(header.Length, rows.Max(r => r.Total.Length));
-        var used = human ? 7 : Math.Max("Used".Length, rows.Max(r => r.Used.Length));
-        var avail = human ? 7 : Math.Max("Avail".Length, rows.Max(r => r.Avail.Length));
+        var total = human ? 7 : Math.Max(header.Length, rows.Select(r => r.Total.Length).DefaultIfEmpty(0).Max());
+        var used = human ? 7 : Math.Max("Used".Length, rows.Select(r => r.Used.Length).DefaultIfEmpty(0).Max());
+        var avail = human ? 7 : Math.Max("Avail".Length, rows.Select(r => r.Avail.Length).DefaultIfEmpty(0).Max());
         // df.c: "%-*s" filesystem, " %*s" for each size, " Capacity", "  Mounted on"; rows put the
         // capacity right-aligned under "Capacity" ("   %5.0f%%"), then four blanks and the mount point.
         output.WriteLine($"{"Filesystem".PadRight(from)}{(showType ? "  " + "Type".PadRight(type) : "")} {header.PadLeft(total)} {"Used".PadLeft(used)} {"Avail".PadLeft(avail)} Capacity  Mounted on");

@@ -18,7 +18,7 @@ internal static class PwCommand
         var name = context.Args[1];
         var options = Getopt.Parse(context.Args.Skip(2).ToArray(), "u:g:", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         if (options.Operands.Count > 0)
             return context.Usage(UsageText);
         if (!IsValidName(name))

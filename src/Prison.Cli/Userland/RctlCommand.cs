@@ -17,7 +17,7 @@ internal static class RctlCommand
     {
         var options = Getopt.Parse(context.Args, "aru", allowJson: false, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var modes = (options.Has('a') ? 1 : 0) + (options.Has('r') ? 1 : 0) + (options.Has('u') ? 1 : 0);
         if (modes > 1)
             return context.Usage(UsageText);

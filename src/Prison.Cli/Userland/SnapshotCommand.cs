@@ -9,7 +9,7 @@ internal static class SnapshotCommand
     public static int Run(CommandContext context)
     {
         if (context.Args.Count > 1 || context.Args is [['-', ..]])
-            return context.Usage("snapshot [section]");
+            return context.Usage();
         // The snapshot shows every jail's objects, keys and contents: only the host's root may see it.
         var cred = context.Proc.Cred;
         if (cred.IsJailed || !cred.IsRoot)

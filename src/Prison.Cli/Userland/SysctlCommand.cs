@@ -14,10 +14,10 @@ internal static class SysctlCommand
     {
         var options = Getopt.Parse(context.Args, "adnNq", allowJson: true, out var error);
         if (options is null)
-            return context.Fail(error!, 64);
+            return context.BadOption(error!);
         var all = options.Has('a');
         if (!all && options.Operands.Count == 0)
-            return context.Usage("sysctl [-adnNq] [--json] name[=value] ...");
+            return context.Usage();
         var json = options.Json ? new List<object>() : null;
         var status = 0;
         IEnumerable<string> targets = all && options.Operands.Count == 0 ? [""] : options.Operands;

@@ -78,7 +78,7 @@ internal static class ZfsFileCommands
     public static int Write(CommandContext context)
     {
         if (context.Args.Count != 3)
-            return context.Usage("zfs-write dataset path size[K|M|G|T]   (appends size bytes to the file)");
+            return context.Usage();
         if (ParseSize(context.Args[2]) is not { } bytes)
             return context.Fail($"bad size '{CommandLineParser.Printable(context.Args[2])}'", 64);
         var written = context.Kernel.ZfsWrite(context.Proc, context.Args[0], context.Args[1], bytes);
@@ -90,7 +90,7 @@ internal static class ZfsFileCommands
     public static int Remove(CommandContext context)
     {
         if (context.Args.Count != 2)
-            return context.Usage("zfs-rm dataset path");
+            return context.Usage();
         var removed = context.Kernel.ZfsRemoveFile(context.Proc, context.Args[0], context.Args[1]);
         if (removed.Ok)
             return 0;

@@ -20,6 +20,10 @@ public sealed class Proc
 {
     private readonly Lock _lock = new();
     private CancellationTokenSource _interrupt = new();
+    // The token of _interrupt, published with it so syscalls read it without the lock (a token is one
+    // reference, read whole). Registering on the token of a source already cancelled and disposed runs
+    // the callback at once, so a reader that got the old token still sees the signal.
+    private CancellationToken _token;
     private volatile Ucred _cred;
     private int _threads = 1;
 
@@ -29,6 +33,7 @@ public sealed class Proc
         Parent = parent;
         _cred = cred;
         Command = command;
+        _token = _interrupt.Token;
     }
 
     /// <summary>The descriptor table (0-2 are the terminal).</summary>
@@ -59,17 +64,11 @@ public sealed class Proc
     public bool SharesAddressSpace { get; set; }
 
     /// <summary>
-    /// Cancelled when the process is signalled or killed. A blocking syscall observes the token it read
-    /// when it started to wait, and returns EINTR when it fires.
+    /// Cancelled when the process is signalled or killed. Every blocking syscall reads it once, at syscall
+    /// entry, and returns EINTR when it fires before or during the sleep: a signal that arrives after the
+    /// call started is never lost, and one delivered before the call does not interrupt it. Lock-free.
     /// </summary>
-    public CancellationToken InterruptToken
-    {
-        get
-        {
-            lock (_lock)
-                return _interrupt.Token;
-        }
-    }
+    public CancellationToken InterruptToken => _token;
 
     /// <summary>True once the process has exited or been killed.</summary>
     public bool HasExited => State == ProcState.Exited;
@@ -95,7 +94,10 @@ public sealed class Proc
         {
             old = _interrupt;
             if (State != ProcState.Exited)
+            {
                 _interrupt = new CancellationTokenSource();
+                _token = _interrupt.Token;
+            }
         }
         old.Cancel();
         if (State != ProcState.Exited)

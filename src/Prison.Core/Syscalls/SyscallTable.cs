@@ -5,8 +5,10 @@ namespace Prison.Core.Syscalls;
 /// <summary>
 /// The syscall table. Contracts (interfaces such as <c>IShmSyscalls</c>) live in core like the headers
 /// in <c>sys/</c>; a module binds an implementation when it loads. A call to an unbound contract fails
-/// with ENOSYS. Entering a bound contract is lock-free (a volatile read and an interlocked counter), and
-/// unbinding waits for every thread inside to leave (FreeBSD drains syscalls before unloading).
+/// with ENOSYS. Entering a bound contract is lock-free (a volatile read and an interlocked counter, one of
+/// several on their own cache lines picked by the current CPU, so callers on different cores do not
+/// contend), and unbinding waits for every thread inside to leave (FreeBSD drains syscalls before
+/// unloading).
 /// </summary>
 public sealed class SyscallTable
 {
@@ -59,9 +61,9 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
     public bool TryEnter(out SyscallLease<T> lease)
     {
         var b = _binding;
-        if (b is not null && b.TryEnter())
+        if (b is not null && b.TryEnter(out var stripe))
         {
-            lease = new SyscallLease<T>(b);
+            lease = new SyscallLease<T>(b, stripe);
             return true;
         }
         lease = default;
@@ -119,26 +121,36 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
         /// <summary>How long a drain waits before asking its stop condition again.</summary>
         private static readonly TimeSpan DrainSlice = TimeSpan.FromMilliseconds(5);
 
+        // In-flight counters, one per stripe, each on its own 128-byte span, with a span of padding before
+        // the first and after the last, so no counter shares a cache line with another counter or with the
+        // fields every caller reads (this object's, allocated just before the array): callers on different
+        // cores do not contend. A caller leaves on the stripe it entered on (threads move between CPUs).
+        private const int Spacing = 16;
+        private static readonly int Stripes = (int)Math.Min(64, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
+        private readonly long[] _inFlight = new long[(Stripes + 2) * Spacing];
         private readonly ManualResetEventSlim _drained = new(false);
-        private int _inFlight;
         private volatile bool _closing;
 
         public T Implementation { get; } = implementation;
 
         public string Owner { get; } = owner;
 
-        public bool TryEnter()
+        public bool TryEnter(out int stripe)
         {
-            Interlocked.Increment(ref _inFlight);
+            stripe = ((Thread.GetCurrentProcessorId() & (Stripes - 1)) + 1) * Spacing;
+            Interlocked.Increment(ref _inFlight[stripe]);
             if (!_closing)
                 return true;
-            Leave();
+            Leave(stripe);
             return false;
         }
 
-        public void Leave()
+        public void Leave(int stripe)
         {
-            if (Interlocked.Decrement(ref _inFlight) == 0 && _closing)
+            Interlocked.Decrement(ref _inFlight[stripe]);
+            // After closing, an entrant that sees _closing backs out at once and runs this check too, so
+            // whoever leaves last sees a sum of 0 and sets the event.
+            if (_closing && InFlight() == 0)
                 _drained.Set();
         }
 
@@ -154,7 +166,7 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
         public bool Drain(Func<bool>? stop)
         {
             // The counter decides; the event only shortens the waits (a reset can lose a Set, never a leave).
-            while (Volatile.Read(ref _inFlight) != 0)
+            while (InFlight() != 0)
             {
                 if (stop is not null && stop())
                     return false;
@@ -170,6 +182,14 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
             }
             return true;
         }
+
+        private long InFlight()
+        {
+            long sum = 0;
+            for (var i = Spacing; i < _inFlight.Length - Spacing; i += Spacing)
+                sum += Volatile.Read(ref _inFlight[i]);
+            return sum;
+        }
     }
 }
 
@@ -178,12 +198,17 @@ public sealed class SyscallGate<T> : ISyscallGate where T : class
 public readonly struct SyscallLease<T> : IDisposable where T : class
 {
     private readonly SyscallGate<T>.Binding? _binding;
+    private readonly int _stripe;
 
-    internal SyscallLease(SyscallGate<T>.Binding binding) => _binding = binding;
+    internal SyscallLease(SyscallGate<T>.Binding binding, int stripe)
+    {
+        _binding = binding;
+        _stripe = stripe;
+    }
 
     /// <summary>The implementation to call.</summary>
     public T Impl => _binding?.Implementation ?? throw new InvalidOperationException("no syscall lease");
 
     /// <summary>Leaves the call.</summary>
-    public void Dispose() => _binding?.Leave();
+    public void Dispose() => _binding?.Leave(_stripe);
 }

@@ -8,19 +8,37 @@ internal enum IpcKind
     Msg,
 }
 
-/// <summary>The <c>$N</c> references of a session (spec section 5).</summary>
+/// <summary>
+/// The <c>$N</c> references of a session (spec section 5). Sessions of one program's processes share
+/// one table (<see cref="IpcScriptSession.Sibling"/>), which the shell's background jobs use from their
+/// own threads: <see cref="_lock"/> protects <see cref="_entries"/> and each entry's Removed flag.
+/// </summary>
 internal sealed class IdReferences
 {
+    private readonly Lock _lock = new();
     private readonly List<Entry> _entries = [];
 
     /// <summary>How many references exist.</summary>
-    public int Count => _entries.Count;
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+                return _entries.Count;
+        }
+    }
 
     /// <summary>
     /// The reference for an id a get call returned: the earlier, not removed reference of the same
     /// kind and raw id, or a new one.
     /// </summary>
     public int Record(IpcKind kind, int id)
+    {
+        lock (_lock)
+            return RecordLocked(kind, id);
+    }
+
+    private int RecordLocked(IpcKind kind, int id)
     {
         var existing = _entries.FindIndex(e => e.Kind == kind && e.Id == id && !e.Removed);
         if (existing >= 0)
@@ -32,8 +50,11 @@ internal sealed class IdReferences
     /// <summary>Marks every live reference of that kind and raw id removed (after a successful IPC_RMID).</summary>
     public void MarkRemoved(IpcKind kind, int id)
     {
-        foreach (var e in _entries.Where(e => e.Kind == kind && e.Id == id))
-            e.Removed = true;
+        lock (_lock)
+        {
+            foreach (var e in _entries.Where(e => e.Kind == kind && e.Id == id))
+                e.Removed = true;
+        }
     }
 
     /// <summary>
@@ -45,13 +66,16 @@ internal sealed class IdReferences
         if (!token.StartsWith('$'))
             return (int)ArgParser.Int(problem, token, int.MinValue, int.MaxValue);
         var digits = token.AsSpan(1);
-        if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9') || !int.TryParse(digits, out var n)
-            || n >= _entries.Count || _entries[n].Kind != kind)
+        lock (_lock)
         {
-            problem.Bad("ref");
-            return 0;
+            if (digits.IsEmpty || digits.ContainsAnyExceptInRange('0', '9') || !int.TryParse(digits, out var n)
+                || n >= _entries.Count || _entries[n].Kind != kind)
+            {
+                problem.Bad("ref");
+                return 0;
+            }
+            return _entries[n].Id;
         }
-        return _entries[n].Id;
     }
 
     private sealed class Entry(IpcKind kind, int id)

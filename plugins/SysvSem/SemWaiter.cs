@@ -1,0 +1,63 @@
+namespace Prison.Plugins.SysvSem;
+
+/// <summary>
+/// One thread asleep in semop, and the operation it is blocked on. A thread that changes the set wakes
+/// only the waiters whose operation may now succeed (<see cref="MayProceed"/>); removal and a signal wake
+/// exactly the waiters concerned. One instance per thread, reused by every sleep of that thread.
+/// </summary>
+/// <remarks>
+/// The fields are written by the sleeper and read by wakers, both under the set's lock. The event is a
+/// <see cref="ManualResetEventSlim"/>: it spins briefly before it parks, so a hand-off between two threads
+/// that run at the same time costs no context switch. A late signal (a wake-up of an earlier sleep, or an
+/// interrupt callback that ran after the call ended) only makes a later sleep re-check its operations.
+/// </remarks>
+internal sealed class SemWaiter
+{
+    /// <summary>How many times <see cref="Wait"/> spins before it parks (ManualResetEventSlim's unit).
+    /// 10 is SpinWait's yield threshold: below it the waiter only busy-spins (a few microseconds, enough for
+    /// a hand-off between two running threads); past it SpinWait would yield the CPU, which on a loaded
+    /// machine hands it to another process for a whole time slice, so the waiter parks instead.</summary>
+    private const int SpinCount = 10;
+
+    [ThreadStatic]
+    private static SemWaiter? _current;
+
+    private readonly ManualResetEventSlim _event = new(false, SpinCount);
+
+    /// <summary>The waiter of the calling thread.</summary>
+    public static SemWaiter ForCurrentThread => _current ??= new SemWaiter();
+
+    /// <summary>The semaphore waited on.</summary>
+    public int Num { get; private set; }
+
+    /// <summary>The blocked operation: negative (wait for the value to reach -Op) or 0 (wait for zero).</summary>
+    public int Op { get; private set; }
+
+    /// <summary>
+    /// What the operations before the blocked one add to the same semaphore (they were rolled back and are
+    /// applied again first on the retry), so the condition matches what <c>TryApply</c> will see.
+    /// </summary>
+    public int Delta { get; private set; }
+
+    /// <summary>Arms the waiter for a new sleep (under the set's lock, before it joins the set's waiters).</summary>
+    public void Arm(int num, int op, int delta)
+    {
+        Num = num;
+        Op = op;
+        Delta = delta;
+        _event.Reset();
+    }
+
+    /// <summary>True when the blocked operation could now be applied (under the set's lock).</summary>
+    public bool MayProceed(SemSet set)
+    {
+        var value = set.Sems[Num].Value + Delta;
+        return Op == 0 ? value == 0 : value + Op >= 0;
+    }
+
+    /// <summary>Wakes the sleeper (any thread, any lock held: it only sets the event).</summary>
+    public void Wake() => _event.Set();
+
+    /// <summary>Sleeps until <see cref="Wake"/>; called without any lock.</summary>
+    public void Wait() => _event.Wait();
+}
