@@ -101,7 +101,7 @@ public static class PrisonApp
         {
             return WithKernel(verbose, error, watchModules, kernel =>
             {
-                using var shell = new Shell.Shell(kernel, output, error);
+                using var shell = new Shell.Shell(kernel, output, error) { ScriptDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
                 using var keyboard = Terminal.AttachInterruptOnly(shell);
                 return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true, timeout);
             });
