@@ -97,7 +97,16 @@ public sealed class FileTable
         }
         // Other files have no events of their own in this model: only closing wakes the poller.
         var own = slot.File is JailDescriptor jd ? jd.Removed : new TaskCompletionSource<PollEvents>().Task;
-        return Task.WhenAny(slot.Closed.Task, own).Unwrap().WaitAsync(cancellationToken);
+        return WaitAsync(slot.Closed.Task, own, cancellationToken);
+    }
+
+    private static async Task<PollEvents> WaitAsync(Task<PollEvents> closed, Task<PollEvents> own, CancellationToken cancellationToken)
+    {
+        await Task.WhenAny(closed, own).WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Closing an owning descriptor also removes its jail, so both may have completed by now, and the
+        // order in which their continuations ran says nothing. Close completes `closed` before it drops the
+        // file, so a completed `closed` means the descriptor went first: poll reports POLLNVAL for it.
+        return closed.IsCompleted ? PollEvents.Nval : await own.ConfigureAwait(false);
     }
 
     /// <summary>Makes this table a copy of <paramref name="parent"/>'s (fork): same numbers, same files.</summary>
