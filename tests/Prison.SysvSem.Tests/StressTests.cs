@@ -40,35 +40,46 @@ public sealed class StressTests(ITestOutputHelper output)
         foreach (var role in new[] { "producer", "producer", "producer", "consumer", "consumer", "consumer", "consumer", "transfer", "transfer", "locker", "locker", "locker" })
             workers.Add((t.RootIn(jail), role, rng.Next()));
 
-        var threads = workers.Select(w => new Thread(() =>
+        // Per worker: iterations done and the call it is in (for the report of a thread that never returns).
+        var progress = new int[workers.Count];
+        var inCall = new string?[workers.Count];
+        var threads = workers.Select((w, index) => new Thread(() =>
         {
             var r = new Random(w.Seed);
+            Errno Call(string what, params SemBuf[] sops)
+            {
+                Volatile.Write(ref inCall[index], what);
+                var e = t.K.SemOp(w.Proc, id, sops);
+                Volatile.Write(ref inCall[index], null);
+                return e;
+            }
             for (var i = 0; i < 400; i++)
             {
+                Interlocked.Increment(ref progress[index]);
                 switch (w.Role)
                 {
                     case "producer":
-                        if (t.K.SemOp(w.Proc, id, [B(Tokens, 1)]) != Errno.OK)
+                        if (Call("post", B(Tokens, 1)) != Errno.OK)
                             return;
                         Interlocked.Increment(ref posts);
                         break;
                     case "consumer":
                         // With SEM_UNDO the unit comes back when the process exits.
                         var undo = r.Next(4) == 0;
-                        if (t.K.SemOp(w.Proc, id, [B(Tokens, -1, undo ? SEM_UNDO : 0)]) != Errno.OK)
+                        if (Call("take", B(Tokens, -1, undo ? SEM_UNDO : 0)) != Errno.OK)
                             return;
                         Interlocked.Increment(ref undo ? ref undoWaits : ref plainWaits);
                         break;
                     case "transfer":
-                        if (t.K.SemOp(w.Proc, id, [B(Moved, 1), B(Tokens, -1)]) != Errno.OK)
+                        if (Call("transfer", B(Moved, 1), B(Tokens, -1)) != Errno.OK)
                             return;
                         Interlocked.Increment(ref transfers);
                         break;
                     default:
-                        if (t.K.SemOp(w.Proc, id, [B(Mutex, -1, SEM_UNDO)]) != Errno.OK)
+                        if (Call("lock", B(Mutex, -1, SEM_UNDO)) != Errno.OK)
                             return;
                         Thread.Yield();
-                        if (t.K.SemOp(w.Proc, id, [B(Mutex, 1, SEM_UNDO)]) != Errno.OK)
+                        if (Call("unlock", B(Mutex, 1, SEM_UNDO)) != Errno.OK)
                             return;
                         break;
                 }
@@ -91,18 +102,18 @@ public sealed class StressTests(ITestOutputHelper output)
         }
 
         // Producers finish; then every process still running is killed so consumers stuck waiting return.
-        var producers = threads.Where((_, i) => workers[i].Role == "producer").ToArray();
-        Assert.True(producers.All(th => th.Join(Bound)), $"seed {seed}: a producer did not finish");
+        string Report(List<int> stuck) =>
+            $"seed {seed}: " + StuckReport(t, id, stuck.Select(i => (workers[i].Role, workers[i].Proc, threads[i].ThreadState, progress[i], Volatile.Read(ref inCall[i]))));
+        var producers = NotReturned(threads, progress, Enumerable.Range(0, workers.Count).Where(i => workers[i].Role == "producer"));
+        Assert.True(producers.Count == 0, Report(producers));
         foreach (var w in workers)
         {
             if (w.Role != "locker")
                 t.K.Processes.Exit(w.Proc);
         }
         // Lockers never wait forever (the mutex always comes back); let them run out, then end them.
-        var stuck = threads.Select((th, i) => (Thread: th, Role: workers[i].Role)).Where(x => !x.Thread.Join(Bound)).Select(x => x.Role).ToList();
-        Assert.True(stuck.Count == 0,
-            $"seed {seed}: a blocked thread never returned ({string.Join(", ", stuck)}; values {t.Val(id, Tokens)}/{t.Val(id, Moved)}/{t.Val(id, Mutex)}, " +
-            $"ncnt {t.Ncnt(id, Tokens)}/{t.Ncnt(id, Moved)}/{t.Ncnt(id, Mutex)})");
+        var stuck = NotReturned(threads, progress, Enumerable.Range(0, workers.Count));
+        Assert.True(stuck.Count == 0, Report(stuck));
         foreach (var w in workers)
             t.K.Processes.Exit(w.Proc);
 
@@ -114,5 +125,51 @@ public sealed class StressTests(ITestOutputHelper output)
         Assert.True(tokens == expected, $"seed {seed}: tokens {tokens} != posts {posts} - waits {plainWaits} - transfers {transfers} (undo waits {undoWaits})");
         Assert.Equal(1, t.Val(id, Mutex));
         Assert.Equal(0, t.Ncnt(id, Tokens) + t.Ncnt(id, Mutex) + t.Ncnt(id, Moved));
+    }
+
+    /// <summary>
+    /// Joins the threads; returns the indexes of those that never returned. A thread still making
+    /// progress (an iteration begun) is slow, not lost (a machine under heavy load can starve a thread for seconds): the wait
+    /// goes on while any pending thread advanced during the last bound, up to six bounds in all.
+    /// </summary>
+    private static List<int> NotReturned(List<Thread> threads, int[] progress, IEnumerable<int> which)
+    {
+        var cap = DateTime.UtcNow + 6 * Bound;
+        var pending = which.ToList();
+        while (true)
+        {
+            var before = pending.ToDictionary(i => i, i => Volatile.Read(ref progress[i]));
+            var window = DateTime.UtcNow + Bound;
+            pending = pending.Where(i => !threads[i].Join(Remaining(window))).ToList();
+            if (pending.Count == 0 || DateTime.UtcNow >= cap || pending.All(i => Volatile.Read(ref progress[i]) == before[i]))
+                return pending;
+        }
+    }
+
+    private static TimeSpan Remaining(DateTime deadline)
+    {
+        var left = deadline - DateTime.UtcNow;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>
+    /// What a failure needs to be diagnosed: each stuck thread (role, pid, iterations, the call it is in),
+    /// its thread state (WaitSleepJoin: asleep), the values and waiter counts of the semaphores, and whether a sleeper could proceed (a lost wake-up)
+    /// or every stuck thread was running (starved).
+    /// </summary>
+    private static string StuckReport(SemTestKernel t, int id, IEnumerable<(string Role, Proc Proc, ThreadState State, int Iterations, string? Call)> stuck)
+    {
+        var values = new[] { Tokens, Moved, Mutex }.Select(n => t.Val(id, n)).ToArray();
+        var threads = stuck.Select(s =>
+            $"{s.Role} pid {s.Proc.Pid}{(s.Proc.HasExited ? " (killed)" : "")} after {s.Iterations} iterations, {(s.Call is null ? "between calls" : $"in {s.Call}")}, thread {s.State}").ToList();
+        // take, transfer and lock wait for one unit of Tokens or Mutex: a caller in one with that unit there
+        // missed a wake-up, and a killed caller still in any call missed its interrupt.
+        var lost = stuck.Where(s => s.Call is not null && (s.Proc.HasExited
+                || (s.Call is "take" or "transfer" && values[Tokens] > 0) || (s.Call == "lock" && values[Mutex] > 0)))
+            .Select(s => $"{s.Role} pid {s.Proc.Pid}").ToList();
+        return $"a blocked thread never returned ({string.Join("; ", threads)}); values {values[Tokens]}/{values[Moved]}/{values[Mutex]}, " +
+            $"ncnt {t.Ncnt(id, Tokens)}/{t.Ncnt(id, Moved)}/{t.Ncnt(id, Mutex)}, zcnt {t.Zcnt(id, Tokens)}/{t.Zcnt(id, Moved)}/{t.Zcnt(id, Mutex)}, " +
+            $"{t.Semaphores.Sleepers} asleep in semop; " +
+            (lost.Count > 0 ? $"lost wake-up: {string.Join(", ", lost)} can proceed" : "no stuck call could proceed (a sleeper waits for a unit that is not there, or the threads were starved)");
     }
 }

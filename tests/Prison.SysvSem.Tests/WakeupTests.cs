@@ -108,6 +108,102 @@ public sealed class WakeupTests : IDisposable
 }
 
 /// <summary>
+/// A wake-up is never consumed by a thread that then leaves without passing it on (the "lost baton" of
+/// wake-one designs): a change wakes every sleeper it may let through, and each retries its whole vector
+/// under the set's lock. The tests hold the set's lock (it is re-entrant) so that the change, the signal
+/// and the newcomer all happen before any woken sleeper can run.
+/// </summary>
+public sealed class WakeupHandOffTests : IDisposable
+{
+    private readonly SemTestKernel _t = new();
+
+    public void Dispose() => _t.Dispose();
+
+    [Fact]
+    public void A_woken_sleeper_that_is_then_signalled_does_not_take_the_wake_up_of_the_others()
+    {
+        var id = _t.NewSet(_t.Host);
+        var victim = _t.Spawn(0, 0);
+        var v = _t.OpInBackground(victim, id, B(0, -1));
+        Assert.True(Eventually(() => _t.Ncnt(id) == 1), "the first sleeper never slept");
+        var other = _t.OpInBackground(_t.Spawn(0, 0), id, B(0, -1));
+        Assert.True(Eventually(() => _t.Ncnt(id) == 2), "the second sleeper never slept");
+        var gate = _t.Semaphores.GateOf(id)!;
+        var before = _t.Semaphores.Wakeups;
+        gate.Enter();
+        try
+        {
+            // One unit for two sleepers, then the first one is signalled before either can run.
+            Assert.Equal(Errno.OK, _t.Op(_t.Host, id, B(0, 1)));
+            victim.Signal();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        Assert.Equal([Errno.EINTR, Errno.OK], FinishAll(v, other));
+        Assert.Equal(before + 2, _t.Semaphores.Wakeups);
+        Assert.Equal(0, _t.Val(id));
+        Assert.Equal(0, _t.Ncnt(id));
+    }
+
+    [Fact]
+    public void A_woken_sleeper_that_loses_the_unit_to_a_newcomer_sleeps_again_and_is_woken_by_the_next_post()
+    {
+        var id = _t.NewSet(_t.Host);
+        var sleeper = _t.OpInBackground(_t.Spawn(0, 0), id, B(0, -1));
+        Assert.True(Eventually(() => _t.Ncnt(id) == 1), "the sleeper never slept");
+        var gate = _t.Semaphores.GateOf(id)!;
+        gate.Enter();
+        try
+        {
+            Assert.Equal(Errno.OK, _t.Op(_t.Host, id, B(0, 1)));
+            Assert.Equal(Errno.OK, _t.Op(_t.Host, id, B(0, -1, IPC_NOWAIT)));
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        // It retried, found nothing and went back to sleep on a re-armed event.
+        Assert.True(Eventually(() => _t.Ncnt(id) == 1 && _t.Semaphores.Sleepers == 1), "the sleeper did not sleep again");
+        Assert.False(sleeper.IsCompleted);
+        Assert.Equal(Errno.OK, _t.Op(_t.Host, id, B(0, 1)));
+        Assert.Equal(Errno.OK, Finish(sleeper));
+        Assert.Equal(0, _t.Val(id));
+    }
+
+    [Fact]
+    public void Undo_at_exit_wakes_every_sleeper_it_lets_through_even_when_the_first_is_signalled()
+    {
+        var id = _t.NewSet(_t.Host);
+        var holder = _t.Spawn(0, 0);
+        _t.SetVal(id, 0, 2);
+        Assert.Equal(Errno.OK, _t.Op(holder, id, B(0, -2, SEM_UNDO)));
+        var victim = _t.Spawn(0, 0);
+        var v = _t.OpInBackground(victim, id, B(0, -1));
+        Assert.True(Eventually(() => _t.Ncnt(id) == 1), "the first sleeper never slept");
+        var a = _t.OpInBackground(_t.Spawn(0, 0), id, B(0, -1));
+        var b = _t.OpInBackground(_t.Spawn(0, 0), id, B(0, -1));
+        Assert.True(Eventually(() => _t.Ncnt(id) == 3), "the other sleepers never slept");
+        var gate = _t.Semaphores.GateOf(id)!;
+        gate.Enter();
+        try
+        {
+            // The exit gives back 2 units; the first sleeper is signalled before anyone runs.
+            _t.K.Processes.Exit(holder);
+            victim.Signal();
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        Assert.Equal([Errno.EINTR, Errno.OK, Errno.OK], FinishAll(v, a, b));
+        Assert.Equal(0, _t.Val(id));
+        Assert.Equal(0, _t.Ncnt(id));
+    }
+}
+
+/// <summary>
 /// One rule for every blocking call: the interrupt state is read at syscall entry, so a signal between
 /// entry and the sleep interrupts it. The test holds the set's lock to stop the caller in between.
 /// </summary>
