@@ -507,13 +507,18 @@ public sealed class JailSyscalls
         var veto = WithServicesShared(jail, Errno.EINVAL, () => services.RunMethod(JailMethodKind.Attach, jail, new JailParams(), proc.Cred, proc));
         if (!veto.Ok)
             return veto;
+        Jail old;
         lock (jail.Mutex)
         {
             if (!jail.IsAlive)
                 return SysResult<int>.Fail(Errno.EINVAL, $"jail {jail.Id} is not alive");
             jail.AddUserReference();
+            // The move is made under the jail mutex too: jail_remove marks the jail dying under it and
+            // then kills every process whose credential names the jail, so the process is either refused
+            // here or seen by that walk. Moving it after the unlock let it land in a jail being removed.
+            old = ProcessTable.MoveToJailLocked(proc, jail);
         }
-        _kernel.Processes.MoveToJail(proc, jail);
+        _kernel.Jails.DropUserReference(old);
         jail.Watchers.Post(new JailEvent(JailEventKind.Attach, jail.Id, proc.Pid, false));
         return SysResult<int>.Success(jail.Id);
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Jails;
@@ -35,14 +36,18 @@ public sealed class ProcessTable
     public SysResult<Proc> Spawn(Ucred cred, string command, Proc? parent = null)
     {
         var jail = cred.Jail;
+        Proc proc;
         lock (jail.Mutex)
         {
             if (!jail.IsAlive)
                 return SysResult<Proc>.Fail(Errno.ENOENT, $"jail {jail.Id} is not alive");
             jail.AddUserReference();
+            // Published under the jail mutex, as jail_attach moves a process: jail_remove marks the jail
+            // dying under it and then kills the processes it can see, so a new process is either refused
+            // here or killed by that walk.
+            proc = new Proc(Interlocked.Increment(ref _lastPid), parent, cred, command);
+            _procs[proc.Pid] = proc;
         }
-        var proc = new Proc(Interlocked.Increment(ref _lastPid), parent, cred, command);
-        _procs[proc.Pid] = proc;
         _log.LogDebug("spawn pid {Pid} {Command} uid {Uid} jail {Jid}", proc.Pid, command, cred.Uid, jail.Id);
         return SysResult<Proc>.Success(proc);
     }
@@ -131,11 +136,17 @@ public sealed class ProcessTable
     }
 
     /// <summary>Moves <paramref name="proc"/> into <paramref name="jail"/> (the final step of jail_attach).</summary>
-    internal void MoveToJail(Proc proc, Jail jail)
+    /// <summary>
+    /// Points the process's credential at <paramref name="jail"/> and returns the jail it left. Called
+    /// under the new jail's mutex; the caller drops the old jail's user reference after unlocking, since
+    /// that may free the old jail and take its locks.
+    /// </summary>
+    internal static Jail MoveToJailLocked(Proc proc, Jail jail)
     {
+        Debug.Assert(jail.Mutex.IsHeldByCurrentThread, "MoveToJailLocked is called under the jail mutex");
         var old = proc.Jail;
         proc.SetCred(proc.Cred with { Jail = jail });
-        _kernel.Jails.DropUserReference(old);
+        return old;
     }
 
     private void Update(Func<Action<Proc>[], Action<Proc>[]> change)
