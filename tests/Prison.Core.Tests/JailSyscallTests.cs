@@ -287,12 +287,12 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var j = k.Create("a");
-        j.Hold();
+        Assert.True(j.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, j.Id);
         var p = k.Processes.Fork(k.Init).Value;
         Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, j.Id));
         Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, 4242));
-        j.Release();
+        held.Dispose();
     }
 
     [Fact]
@@ -300,12 +300,12 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var old = k.Create("a");
-        old.Hold();
+        Assert.True(old.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, old.Id);
         var fresh = k.Create("a");
         Assert.NotEqual(old.Id, fresh.Id);
         Assert.Equal(Errno.EEXIST, k.TryCreate(k.Init, ("jid", old.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("persist", null)).Error);
-        old.Release();
+        held.Dispose();
     }
 
     [Fact]
