@@ -1,7 +1,7 @@
 namespace Prison.Core.Jails;
 
 /// <summary>
-/// One kernel reference on a <see cref="T:Prison.Core.Jails.Jail"/>, taken with <see cref="Jail.TryHold(out JailReference?)"/>
+/// One kernel reference on a jail (<see cref="Jails.Jail"/>), taken with <see cref="Jail.TryHold(out JailReference?)"/>
 /// (FreeBSD's <c>prison_hold</c> on a prison found by <c>prison_find</c>) and given back exactly once by
 /// <see cref="Dispose"/> (FreeBSD's <c>prison_free</c>). This is the only public way to hold a jail: the raw
 /// reference count is not part of the KPI, so a module can neither raise the references of a jail that is
