@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Prison.Benchmarks.Infrastructure;
 using Prison.Core;
+using Prison.Core.Modules;
 
 namespace Prison.Benchmarks;
 
@@ -10,13 +11,21 @@ namespace Prison.Benchmarks;
 /// which costs full garbage collections). GlobalCleanup tops the cycles up to 1000 and prints the
 /// managed heap before and after, which must stay flat.
 /// </summary>
+/// <remarks>
+/// Two rows: the whole verified cycle (what kldunload costs a user), and the collection check on its
+/// own (one unloaded context, collected with <see cref="ModuleManager.CollectionsUntilCollected"/>; its
+/// load and unload happen in the iteration setup). BenchmarkDotNet's collection before each iteration
+/// is off, or it would collect the context before the check runs.
+/// </remarks>
 [MemoryDiagnoser]
+[GcForce(false)]
 public class ModuleCycleBenchmarks
 {
     private const int CyclesForHeapCheck = 1000;
     private Kernel _kernel = null!;
     private long _heapBefore;
     private int _cycles;
+    private WeakReference? _unloaded;
 
     [GlobalSetup]
     public void Setup()
@@ -34,14 +43,52 @@ public class ModuleCycleBenchmarks
         while (_cycles < CyclesForHeapCheck)
             LoadAndUnload();
         var after = GC.GetTotalMemory(forceFullCollection: true);
-        var leaked = _kernel.Modules.List().Count(m => m.State == Prison.Core.Modules.ModuleState.Leaked);
+        var leaked = _kernel.Modules.List().Count(m => m.State == ModuleState.Leaked);
         Console.WriteLine($"// kldload+kldunload sysvshm: managed heap {_heapBefore / 1024.0:0.0} KiB before, {after / 1024.0:0.0} KiB after {_cycles} cycles "
             + $"({(after - _heapBefore) / 1024.0:+0.0;-0.0} KiB); leaked load contexts: {leaked}");
         _kernel.Dispose();
     }
 
-    [Benchmark]
+    /// <summary>The whole cycle, as kldload and kldunload run it: load, unload, verified collection.</summary>
+    [Benchmark(Baseline = true)]
     public void LoadAndUnload()
+    {
+        Cycle();
+        _cycles++;
+    }
+
+    [IterationSetup(Target = nameof(CollectionCheck))]
+    public void UnloadUnverified()
+    {
+        _kernel.Modules.VerifyCollection = false;
+        try
+        {
+            var load = _kernel.Modules.Load(_kernel.Init.Cred, "sysvshm");
+            if (!load.Ok)
+                throw new InvalidOperationException("kldload: " + load);
+            var loaded = load.Value;
+            var unload = _kernel.Modules.Unload(_kernel.Init.Cred, "sysvshm");
+            if (!unload.Ok)
+                throw new InvalidOperationException("kldunload: " + unload);
+            _unloaded = loaded.LoadContext;
+        }
+        finally
+        {
+            _kernel.Modules.VerifyCollection = true;
+        }
+    }
+
+    /// <summary>The collection check alone: full collections until the unloaded context is gone.</summary>
+    [Benchmark(OperationsPerInvoke = 1)]
+    public int CollectionCheck()
+    {
+        var collections = ModuleManager.CollectionsUntilCollected(_unloaded!);
+        if (collections < 0)
+            throw new InvalidOperationException("the unloaded context was not collected");
+        return collections;
+    }
+
+    private void Cycle()
     {
         var cred = _kernel.Init.Cred;
         var load = _kernel.Modules.Load(cred, "sysvshm");
@@ -50,6 +97,5 @@ public class ModuleCycleBenchmarks
         var unload = _kernel.Modules.Unload(cred, "sysvshm");
         if (!unload.Ok)
             throw new InvalidOperationException("kldunload: " + unload);
-        _cycles++;
     }
 }

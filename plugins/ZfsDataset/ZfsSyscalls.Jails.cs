@@ -32,7 +32,10 @@ internal sealed partial class ZfsSyscalls
 
     /// <summary>
     /// <c>zfs jail</c> / <c>zfs unjail</c> (libzfs <c>zfs_jail</c>, then OpenZFS <c>zone_dataset_attach</c> /
-    /// <c>zone_dataset_detach</c>). Check order: privilege, name, dataset, type, jailed, jail, list.
+    /// <c>zone_dataset_detach</c>). Check order: privilege, name, dataset, type, jail, list. The attach
+    /// does not need <c>jailed=on</c> (spl_zone.c checks only the privilege, the jail and duplicates):
+    /// without it the dataset is listed in the jail but read-only there, because every change from
+    /// inside (<c>zfs_dozonecheck</c>) needs the dataset jailed.
     /// </summary>
     private SysResult<int> AttachOrDetach(Proc caller, string jail, string dataset, bool attach)
     {
@@ -52,8 +55,6 @@ internal sealed partial class ZfsSyscalls
                 return Fail($"{what}: dataset does not exist", Errno.ENOENT);
             if (ds.IsSnapshot)
                 return Fail($"{what}: snapshots can not be jailed", Errno.EINVAL);
-            if (attach && !_store.IsJailed(ds))
-                return Fail($"{what}: dataset is not jailed (set jailed=on first)", Errno.EINVAL);
             if (target is null || Slot?.Get(target) is not { Dead: false } list)
                 return Fail($"{what}: jail '{jail}' not found", Errno.ENOENT);
             if (attach)

@@ -32,9 +32,15 @@ public static class PrisonApp
             Description = "Show the kernel's log (jail services KPI, modules) on standard error",
             Recursive = true,
         };
+        var watchModules = new Option<bool>("--watch-modules")
+        {
+            Description = "Reload a module (kldunload, then kldload) when its file is replaced; each step is logged on standard error",
+            Recursive = true,
+        };
         var root = new RootCommand("Prison: FreeBSD jails, their services and System V IPC, in one process. Without a command: an interactive shell.");
         root.Options.Add(verbose);
-        root.SetAction(parse => WithKernel(parse.GetValue(verbose), error, kernel =>
+        root.Options.Add(watchModules);
+        root.SetAction(parse => WithKernel(parse.GetValue(verbose), error, parse.GetValue(watchModules), kernel =>
         {
             using var shell = new Shell.Shell(kernel, output, error);
             using var keyboard = Terminal.Attach(shell, input, output);
@@ -60,7 +66,7 @@ public static class PrisonApp
         run.SetAction(parse =>
         {
             TimeSpan? limit = parse.GetValue(timeout) is { } text && Shell.Shell.TryParseSeconds(text, out var t) ? t : null;
-            return RunScript(parse.GetValue(file)!, parse.GetValue(keepGoing), parse.GetValue(verbose), output, error, limit);
+            return RunScript(parse.GetValue(file)!, parse.GetValue(keepGoing), parse.GetValue(verbose), output, error, limit, parse.GetValue(watchModules));
         });
         root.Subcommands.Add(run);
 
@@ -76,8 +82,9 @@ public static class PrisonApp
     /// <summary>
     /// Runs a <c>.prison</c> script on a fresh kernel; with <paramref name="timeout"/>, a script still
     /// running then is stopped (status 124). Ctrl-C interrupts the running command and stops the script.
+    /// With <paramref name="watchModules"/>, replaced module files are reloaded meanwhile.
     /// </summary>
-    public static int RunScript(string path, bool keepGoing, bool verbose, TextWriter output, TextWriter error, TimeSpan? timeout = null)
+    public static int RunScript(string path, bool keepGoing, bool verbose, TextWriter output, TextWriter error, TimeSpan? timeout = null, bool watchModules = false)
     {
         ArgumentNullException.ThrowIfNull(error);
         TextReader reader;
@@ -92,9 +99,9 @@ public static class PrisonApp
         }
         using (reader)
         {
-            return WithKernel(verbose, error, kernel =>
+            return WithKernel(verbose, error, watchModules, kernel =>
             {
-                using var shell = new Shell.Shell(kernel, output, error);
+                using var shell = new Shell.Shell(kernel, output, error) { ScriptDirectory = Path.GetDirectoryName(Path.GetFullPath(path)) };
                 using var keyboard = Terminal.AttachInterruptOnly(shell);
                 return shell.RunScript(reader, Path.GetFileName(path), keepGoing, echo: true, timeout);
             });
@@ -125,7 +132,7 @@ public static class PrisonApp
         }
         try
         {
-            return WithKernel(verbose, error, kernel =>
+            return WithKernel(verbose, error, watchModules: false, kernel =>
             {
                 foreach (var module in IpcModules)
                 {
@@ -156,31 +163,36 @@ public static class PrisonApp
 
     /// <summary>
     /// Boots a kernel, runs <paramref name="body"/>, then shuts the kernel down before the logging, so
-    /// the module unloads of the shutdown are still logged.
+    /// the module unloads of the shutdown are still logged. With <paramref name="watchModules"/>, a
+    /// <see cref="Prison.Core.Modules.ModuleWatcher"/> reloads replaced module files meanwhile.
     /// </summary>
-    private static int WithKernel(bool verbose, TextWriter error, Func<Kernel, int> body)
+    private static int WithKernel(bool verbose, TextWriter error, bool watchModules, Func<Kernel, int> body)
     {
-        var kernel = Boot(verbose, error, out var logging);
+        var kernel = Boot(verbose, error, out var logging, watchModules);
+        var watcher = watchModules ? new Prison.Core.Modules.ModuleWatcher(kernel) : null;
         try
         {
             return body(kernel);
         }
         finally
         {
+            watcher?.Dispose();
             kernel.Dispose();
             logging.Dispose();
         }
     }
 
     /// <summary>Boots a kernel, with its log on <paramref name="error"/> when <paramref name="verbose"/>.</summary>
-    internal static Kernel Boot(bool verbose, TextWriter error, out IDisposable logging)
+    /// <remarks>With <paramref name="watchModules"/>, the reloads (category <c>Prison.ModuleWatcher</c>) are logged even without <paramref name="verbose"/>.</remarks>
+    internal static Kernel Boot(bool verbose, TextWriter error, out IDisposable logging, bool watchModules = false)
     {
         ILoggerFactory factory = NullLoggerFactory.Instance;
-        if (verbose)
+        if (verbose || watchModules)
         {
             factory = LoggerFactory.Create(builder => builder
                 .SetMinimumLevel(LogLevel.Warning)
-                .AddFilter("Prison", LogLevel.Debug)
+                .AddFilter("Prison", verbose ? LogLevel.Debug : LogLevel.Warning)
+                .AddFilter("Prison.ModuleWatcher", verbose ? LogLevel.Debug : LogLevel.Information)
                 .AddProvider(new TextWriterLoggerProvider(error)));
         }
         logging = factory;

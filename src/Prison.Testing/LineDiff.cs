@@ -1,49 +1,30 @@
 using System.Globalization;
 using System.Text;
+using DiffPlex;
+using DiffPlex.Model;
 
 namespace Prison.Testing;
 
-/// <summary>A small line diff (longest common subsequence) rendered in a unified-like form.</summary>
+/// <summary>
+/// The line diff shown when a snapshot does not match its approved file: DiffPlex's line diff
+/// (Myers' algorithm, linear memory), rendered in a unified-like form with one line of context.
+/// </summary>
+/// <remarks>Each shown line is <c>KIND LINE| TEXT</c>: KIND is ' ' (unchanged), '-' (only in the
+/// approved text; LINE counts there) or '+' (only in the received text; LINE counts there).</remarks>
 public static class LineDiff
 {
     /// <summary>At most this many changed lines are shown; the rest is summarised.</summary>
     public const int MaxShownChanges = 60;
 
     /// <summary>Renders the changes from <paramref name="expected"/> to <paramref name="actual"/>, one line of context around each.</summary>
+    /// <param name="expected">The approved text.</param>
+    /// <param name="actual">The received text.</param>
+    /// <returns>The diff, empty when the texts have the same lines.</returns>
     public static string Render(string expected, string actual)
     {
         ArgumentNullException.ThrowIfNull(expected);
         ArgumentNullException.ThrowIfNull(actual);
-        var a = expected.Split('\n');
-        var b = actual.Split('\n');
-        // lcs[i, j] = length of the longest common subsequence of a[i..] and b[j..].
-        var lcs = new int[a.Length + 1, b.Length + 1];
-        for (var i = a.Length - 1; i >= 0; i--)
-        {
-            for (var j = b.Length - 1; j >= 0; j--)
-                lcs[i, j] = a[i] == b[j] ? lcs[i + 1, j + 1] + 1 : Math.Max(lcs[i + 1, j], lcs[i, j + 1]);
-        }
-        var ops = new List<(char Kind, int Line, string Text)>();
-        int x = 0, y = 0;
-        while (x < a.Length || y < b.Length)
-        {
-            if (x < a.Length && y < b.Length && a[x] == b[y])
-            {
-                ops.Add((' ', x + 1, a[x]));
-                x++;
-                y++;
-            }
-            else if (y < b.Length && (x == a.Length || lcs[x, y + 1] >= lcs[x + 1, y]))
-            {
-                ops.Add(('+', y + 1, b[y]));
-                y++;
-            }
-            else
-            {
-                ops.Add(('-', x + 1, a[x]));
-                x++;
-            }
-        }
+        var ops = Operations(expected, actual);
         var sb = new StringBuilder();
         var shown = 0;
         var changes = ops.Count(o => o.Kind != ' ');
@@ -65,5 +46,36 @@ public static class LineDiff
         if (changes > shown)
             sb.AppendLine(CultureInfo.InvariantCulture, $"... and {changes - shown} more changed lines");
         return sb.ToString();
+    }
+
+    /// <summary>Every line of both texts in diff order: unchanged, deleted ('-') before inserted ('+') in each changed block.</summary>
+    private static List<(char Kind, int Line, string Text)> Operations(string expected, string actual)
+    {
+        // Split on '\n' only (not DiffPlex's line chunker, which also splits on '\r'): a stray '\r'
+        // must show up as a changed line, as it is one in the approved file.
+        var diff = Differ.Instance.CreateDiffs(expected, actual, ignoreWhiteSpace: false, ignoreCase: false, NewlineChunker.Instance);
+        var a = diff.PiecesOld;
+        var b = diff.PiecesNew;
+        var ops = new List<(char Kind, int Line, string Text)>(Math.Max(a.Count, b.Count));
+        int x = 0, y = 0;
+        foreach (DiffBlock block in diff.DiffBlocks)
+        {
+            for (; x < block.DeleteStartA; x++, y++)
+                ops.Add((' ', x + 1, a[x]));
+            for (var i = 0; i < block.DeleteCountA; i++, x++)
+                ops.Add(('-', x + 1, a[x]));
+            for (var i = 0; i < block.InsertCountB; i++, y++)
+                ops.Add(('+', y + 1, b[y]));
+        }
+        for (; x < a.Count; x++)
+            ops.Add((' ', x + 1, a[x]));
+        return ops;
+    }
+
+    private sealed class NewlineChunker : IChunker
+    {
+        public static readonly NewlineChunker Instance = new();
+
+        public IReadOnlyList<string> Chunk(string text) => text.Split('\n');
     }
 }

@@ -33,10 +33,13 @@ public class ExampleTranscriptTests
     public void JailDescriptors() => Approvals.Verify(Transcript("jail-descriptors.prison"));
 
     [Fact]
+    public void HierarchyRules() => Approvals.Verify(Transcript("hierarchy-rules.prison"));
+
+    [Fact]
     public void Every_example_has_a_transcript_test()
     {
         var examples = Directory.GetFiles(Path.Combine(RepoPaths.Root(), "examples"), "*.prison").Select(f => Path.GetFileName(f)!).Order().ToArray();
-        Assert.Equal(["basic.prison", "jail-descriptors.prison", "load-after-jails.prison", "postgres-jails.prison", "zfs-jail.prison"], examples);
+        Assert.Equal(["basic.prison", "hierarchy-rules.prison", "jail-descriptors.prison", "load-after-jails.prison", "postgres-jails.prison", "zfs-jail.prison"], examples);
     }
 
     [Fact]

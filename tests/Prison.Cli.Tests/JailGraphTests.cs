@@ -21,6 +21,7 @@ public partial class JailGraphTests
     public void The_postgres_example_draws_two_jails_each_with_its_own_shm_namespace_and_segment()
     {
         using var s = new Session();
+        s.Shell.ScriptDirectory = Path.GetDirectoryName(RepoPaths.Example("postgres-jails.prison")); // jail -f jail.conf
         using (var script = new StreamReader(RepoPaths.Example("postgres-jails.prison")))
             Assert.Equal(0, s.Shell.RunScript(script, "postgres-jails.prison", keepGoing: false, echo: false));
         s.Run("echo the script's output is not what this test reads");

@@ -22,7 +22,7 @@ public class PrisonAppTests
     {
         var (status, output, _) = Run("jail -c name=pg1 persist\njls -n jid name\n");
         Assert.Equal(0, status);
-        Assert.Equal("# pg1: created\n# jid=1 name=pg1\n# \n", output);
+        Assert.Equal("# # jid=1 name=pg1\n# \n", output);
     }
 
     [Fact]
@@ -33,7 +33,7 @@ public class PrisonAppTests
         {
             var (status, output, error) = Run("", "run", path);
             Assert.Equal(0, status);
-            Assert.Equal("# jail -c name=pg1 persist\npg1: created\n# jexec pg1\npg1# sysctl security.jail.jailid\nsecurity.jail.jailid: 1\n", output);
+            Assert.Equal("# jail -c name=pg1 persist\n# jexec pg1\npg1# sysctl security.jail.jailid\nsecurity.jail.jailid: 1\n", output);
             Assert.Equal("", error);
         }
         finally

@@ -27,7 +27,7 @@ public class ShellTests
     public void Bang_inverts_the_status()
     {
         using var s = new Session();
-        Assert.Equal(0, s.Run("! jail -c name=x sysvshm=new").Status);
+        Assert.Equal(0, s.Run("! jail -c name=x bogus=1").Status);
         Assert.Equal(1, s.Run("! echo hi").Status);
     }
 
@@ -86,7 +86,7 @@ public class ShellTests
         var status = shell.RunScript(new StringReader("# setup\njail -c name=pg1 persist\n\njexec pg1\njail -c name=x sysvshm=new\necho not reached\n"), "t.prison", keepGoing: false, echo: true);
         Assert.Equal(1, status);
         Assert.Equal(
-            "# jail -c name=pg1 persist\npg1: created\n" +
+            "# jail -c name=pg1 persist\n" +
             "# jexec pg1\n" +
             "pg1# jail -c name=x sysvshm=new\njail: unknown parameter: sysvshm\n" +
             "prison: t.prison:5: `jail -c name=x sysvshm=new' exited with status 1\n", output.ToString());

@@ -139,12 +139,28 @@ public class ZfsCommandTests
     }
 
     [Fact]
+    public void A_dataset_without_jailed_attaches_and_is_listed_in_the_jail_but_read_only_there()
+    {
+        using var s = WithDelegatedDataset();
+        s.Ok("zfs create tank/plain");
+        s.Ok("zfs jail pg1 tank/plain");
+        Assert.Contains("tank/plain ", s.Ok("jexec pg1 zfs list"));
+        Assert.StartsWith("cannot create 'tank/plain/x': permission denied", s.Fails("jexec pg1 zfs create tank/plain/x", 1));
+        Assert.StartsWith("cannot create snapshot 'tank/plain@s': permission denied", s.Fails("jexec pg1 zfs snapshot tank/plain@s", 1));
+        Assert.StartsWith("cannot set property for 'tank/plain': permission denied", s.Fails("jexec pg1 zfs set quota=1M tank/plain", 1));
+        // Once jailed, the same dataset is the jail's to change.
+        s.Ok("zfs set jailed=on tank/plain");
+        s.Ok("jexec pg1 zfs create tank/plain/x");
+    }
+
+    [Fact]
     public void Jail_and_unjail_errors()
     {
         using var s = WithDelegatedDataset();
         s.Ok("zfs create tank/plain");
         Assert.StartsWith("cannot jail 'tank/pg1': dataset is already attached", s.Fails("zfs jail pg1 tank/pg1", 1));
-        Assert.StartsWith("cannot jail 'tank/plain': dataset is not jailed", s.Fails("zfs jail pg1 tank/plain", 1));
+        s.Ok("zfs jail pg1 tank/plain"); // jailed=on is not needed to attach (OpenZFS zone_dataset_attach)
+        s.Ok("zfs unjail pg1 tank/plain");
         Assert.StartsWith("cannot jail 'tank/pg1': jail 'nope' not found", s.Fails("zfs jail nope tank/pg1", 1));
         s.Ok("zfs unjail pg1 tank/pg1");
         Assert.StartsWith("cannot unjail 'tank/pg1': dataset is not attached", s.Fails("zfs unjail pg1 tank/pg1", 1));

@@ -141,7 +141,7 @@ public class JailDescriptorTests
         var (fd, jail) = CreateOwned(k, k.Init, "a");
         var other = k.Create("b");
         var fdText = fd.ToString(CultureInfo.InvariantCulture);
-        Assert.Equal(Errno.EEXIST, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText }, JailFlags.Create | JailFlags.UseDesc).Error);
+        Assert.Equal(Errno.EEXIST, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["persist"] = null }, JailFlags.Create | JailFlags.UseDesc).Error);
         Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["jid"] = other.Id.ToString(CultureInfo.InvariantCulture) }, JailFlags.Update | JailFlags.UseDesc).Error);
         var ok = k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["host.hostname"] = "via.desc" }, JailFlags.Update | JailFlags.UseDesc);
         Assert.Equal(jail.Id, ok.Value);
@@ -158,10 +158,14 @@ public class JailDescriptorTests
         var fd = int.Parse(ps["desc"]!, CultureInfo.InvariantCulture);
         var old = k.Jails.Find(made.Value)!;
         Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, old.Id));
-        // The descriptor holds the dying jail, so its jid stays taken: a stale descriptor can never
-        // reach a new jail 7, and operations through it answer ENOENT.
+        // The descriptor holds the dying jail. A new jail 7 takes the jid and the dying jail is
+        // renumbered (FreeBSD's get_next_deadid), so the stale descriptor never reaches the new jail
+        // and operations through it answer ENOENT.
         Assert.Equal(JailState.Dying, old.State);
-        Assert.Equal(Errno.EEXIST, k.TryCreate(k.Init, ("jid", "7"), ("name", "new"), ("persist", null)).Error);
+        var reborn = k.Create("new", ("jid", "7"));
+        Assert.Equal(7, reborn.Id);
+        Assert.Equal(Jail.MaxJid, old.Id);
+        Assert.NotSame(old, reborn);
 
         var probe = k.Processes.Fork(k.Init).Value;
         var fdText = fd.ToString(CultureInfo.InvariantCulture);
@@ -172,9 +176,8 @@ public class JailDescriptorTests
         probe.Files.Close(fd);
         k.Init.Files.Close(fd);
         Assert.Equal(JailState.Dead, old.State);
-        var reborn = k.Create("new", ("jid", "7"));
-        Assert.Equal(7, reborn.Id);
-        Assert.NotSame(old, reborn);
+        Assert.Same(reborn, k.Jails.Find(7));
+        Assert.Null(k.Jails.Find(Jail.MaxJid));
     }
 
     [Fact]

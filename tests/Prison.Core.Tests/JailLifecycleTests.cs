@@ -17,12 +17,17 @@ public class JailLifecycleTests
     }
 
     [Fact]
-    public void Jail_without_persist_or_process_is_born_dying_and_freed()
+    public void A_new_jail_must_persist_or_attach()
     {
         using var k = new Kernel();
         var r = k.TryCreate(k.Init, ("name", "tmp"));
-        Assert.True(r.Ok);
-        Assert.Null(k.Jails.Find(r.Value));
+        Assert.Equal(Errno.EINVAL, r.Error);
+        Assert.Equal("new jail must persist or attach", r.Message);
         Assert.Equal(0, k.Prison0.ChildrenCur);
+        // Even CREATE | UPDATE of an existing jail: the rule is checked before the jail is looked up.
+        k.Create("tmp");
+        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "tmp", ["host.hostname"] = "x" }, JailFlags.Create | JailFlags.Update);
+        Assert.Equal(Errno.EINVAL, both.Error);
+        Assert.Equal("new jail must persist or attach", both.Message);
     }
 }

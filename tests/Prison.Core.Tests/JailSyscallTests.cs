@@ -31,7 +31,9 @@ public class JailSyscallTests
     [InlineData(".a", Errno.EINVAL)]
     [InlineData("a.", Errno.EINVAL)]
     [InlineData("missing.child", Errno.ENOENT)]
-    [InlineData("12", Errno.EINVAL)]
+    [InlineData("0", Errno.EINVAL)]
+    [InlineData("012", Errno.EINVAL)]
+    [InlineData("a.12", Errno.ENOENT)]
     [InlineData("has space", Errno.EINVAL)]
     [InlineData("", Errno.EINVAL)]
     public void Bad_names_are_refused(string name, Errno errno)
@@ -76,9 +78,15 @@ public class JailSyscallTests
         Assert.Equal("pg.child", child.Name);
         Assert.Equal(1, pg.ChildrenCur);
         Assert.Equal(2, k.Prison0.ChildrenCur);
+        // The limit is counted on the caller's chain (kern_jail_set: for (tpr = mypr; ...)): the host
+        // is not held to pg's children.max, root inside pg is.
         var r = k.TryCreate(k.Init, ("name", "pg.second"), ("persist", null));
-        Assert.Equal(Errno.EPERM, r.Error);
-        Assert.Equal("prison limit exceeded", r.Message);
+        Assert.True(r.Ok, r.ToString());
+        Assert.Equal(2, pg.ChildrenCur);
+        var inside = k.TryCreate(k.RootIn(pg), ("name", "third"), ("persist", null));
+        Assert.Equal(Errno.EPERM, inside.Error);
+        Assert.Equal("prison limit exceeded", inside.Message);
+        Assert.Equal(2, pg.ChildrenCur);
     }
 
     [Fact]
@@ -188,18 +196,24 @@ public class JailSyscallTests
         Assert.True(r.Ok, r.ToString());
         Assert.Equal("db.example", a.HostName);
         Assert.True(a.IsAllowed("allow.mount"));
-        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["allow.nomount"] = null }, JailFlags.Create | JailFlags.Update);
+        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["persist"] = null, ["allow.nomount"] = null }, JailFlags.Create | JailFlags.Update);
         Assert.Equal(a.Id, both.Value);
         Assert.False(a.IsAllowed("allow.mount"));
     }
 
     [Fact]
-    public void Allow_flags_are_masked_by_the_parent()
+    public void Allow_flags_beyond_the_parents_are_refused_not_masked()
     {
         using var k = new Kernel();
-        k.Create("p", ("children.max", "1"));
-        var child = k.Create("p.c", ("allow.mount", "true"));
-        Assert.False(child.IsAllowed("allow.mount"));
+        var p = k.Create("p", ("children.max", "1"));
+        var r = k.TryCreate(k.Init, ("name", "p.c"), ("persist", null), ("allow.mount", "true"));
+        Assert.Equal(Errno.EPERM, r.Error);
+        Assert.Null(r.Message);
+        Assert.Equal(0, p.ChildrenCur);
+        var c = k.Create("p.c", ("allow.nomount", null));
+        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p.c", ["allow.raw_sockets"] = null }, JailFlags.Update);
+        Assert.Equal(Errno.EPERM, up.Error);
+        Assert.False(c.IsAllowed("allow.raw_sockets"));
     }
 
     [Fact]
@@ -296,7 +310,7 @@ public class JailSyscallTests
     }
 
     [Fact]
-    public void A_dying_jails_name_can_be_reused_but_not_its_jid()
+    public void A_dying_jails_name_and_jid_can_be_reused_and_the_dying_jail_is_renumbered()
     {
         using var k = new Kernel();
         var old = k.Create("a");
@@ -304,8 +318,16 @@ public class JailSyscallTests
         k.Jails.Syscalls.Remove(k.Init, old.Id);
         var fresh = k.Create("a");
         Assert.NotEqual(old.Id, fresh.Id);
-        Assert.Equal(Errno.EEXIST, k.TryCreate(k.Init, ("jid", old.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("persist", null)).Error);
+        // Updating the dying jail by its jid: it is not found (FreeBSD 14+ never resurrects one).
+        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = "1", ["host.hostname"] = "x" }, JailFlags.Update | JailFlags.Dying);
+        Assert.Equal(Errno.ENOENT, up.Error);
+        Assert.Equal("jail 1 not found", up.Message);
+        var reuse = k.TryCreate(k.Init, ("jid", "1"), ("name", "b"), ("persist", null));
+        Assert.Equal(1, reuse.Value);
+        Assert.Equal(Jail.MaxJid, old.Id);
+        Assert.Same(old, k.Jails.FindVisible(k.Prison0, Jail.MaxJid.ToString(System.Globalization.CultureInfo.InvariantCulture), includeDying: true));
         held.Dispose();
+        Assert.Null(k.Jails.Find(Jail.MaxJid));
     }
 
     [Fact]

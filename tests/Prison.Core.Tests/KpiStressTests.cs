@@ -123,7 +123,9 @@ public class KpiStressTests(ITestOutputHelper output)
         {
             var parent = jails.Count > 0 && rng.Next(3) == 0 ? jails[rng.Next(jails.Count)] : null;
             var name = (parent is null ? "" : parent.Name + ".") + "j" + rng.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
-            var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = "3" };
+            // children.max must stay below the parent's (kern_jail_set), so it shrinks with depth.
+            var childMax = parent is null ? 3 : Math.Max(parent.ChildrenMax - 1, 0);
+            var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = childMax.ToString(CultureInfo.InvariantCulture) };
             // Errors are expected here (children.max, a parent removed meanwhile, a failing service): the
             // invariants are what this test checks, not that every creation succeeds.
             _ = k.Jails.Syscalls.Set(k.Init, p, JailFlags.Create);

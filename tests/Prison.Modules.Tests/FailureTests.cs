@@ -66,7 +66,7 @@ public class FailureTests
         var jail = t.CreateJail("a");
         var proc = t.RootIn(jail);
         var loaded = t.Kldload().Value;
-        var registrations = loaded.Context.Registrations;
+        var registrations = loaded.Registrations;
         t.Kernel.Kenv.Set("testplugin.fail", "unload");
 
         var r = t.Kldunload();
@@ -74,7 +74,7 @@ public class FailureTests
         Assert.Equal(Errno.EBUSY, r.Error);
         Assert.Equal(ModuleState.Loaded, loaded.State);
         Assert.True(HasInstance(loaded));
-        Assert.Equal(registrations, loaded.Context.Registrations);
+        Assert.Equal(registrations, loaded.Registrations);
         Assert.Empty(t.JidsLogged("destroy"));
         Assert.True(t.Kernel.TestLevel(proc).Ok);
         Assert.NotNull(t.Kernel.Jails.Parameters.Find(Parameter));

@@ -80,8 +80,8 @@ public sealed class ModuleTestKernel : IDisposable
         Assert.DoesNotContain(Kernel.Modules.List(), m => m.Name == Plugin);
     }
 
-    /// <summary>True while any load context of the test plugin is still alive in the process.</summary>
-    public static bool AnyPluginContextAlive() => AssemblyLoadContext.All.Any(c => c.Name == "plugin:" + Plugin);
+    /// <summary>True while any load context of the test plugin is still alive in the process (McMaster names it after the file).</summary>
+    public static bool AnyPluginContextAlive() => AssemblyLoadContext.All.Any(c => c.IsCollectible && c.Name == Plugin);
 
     public void Dispose()
     {

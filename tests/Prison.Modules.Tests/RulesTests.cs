@@ -132,7 +132,7 @@ public class RulesTests
             Assert.Contains("no public, non-abstract KernelModule subclass", none.Message, StringComparison.Ordinal);
             Assert.Equal(Errno.ENOEXEC, garbage.Error);
             Assert.Empty(t.Kernel.Modules.List());
-            Assert.DoesNotContain(System.Runtime.Loader.AssemblyLoadContext.All, c => c.Name is "plugin:Prison.TestContracts" or "plugin:garbage");
+            Assert.DoesNotContain(System.Runtime.Loader.AssemblyLoadContext.All, c => c.IsCollectible && c.Name is "Prison.TestContracts" or "garbage");
         }
         finally
         {

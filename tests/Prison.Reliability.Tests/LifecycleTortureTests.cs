@@ -174,7 +174,9 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
                 if (parent is { Depth: >= 3 })
                     parent = null;
                 var name = (parent is null ? "" : parent.Name + ".") + "t" + Interlocked.Increment(ref _jailSeq).ToString(CultureInfo.InvariantCulture);
-                var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = "4" };
+                // children.max must stay below the parent's (kern_jail_set), so it shrinks with depth.
+                var childMax = parent is null ? 4 : Math.Max(parent.ChildrenMax - 1, 0);
+                var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = Int(childMax) };
                 if (_k.Jails.Parameters.Find("sysvsem") is not null)
                     p["sysvsem"] = Modes[rng.Next(Modes.Length)];
                 _k.Jails.Syscalls.Set(_k.Init, p, JailFlags.Create);

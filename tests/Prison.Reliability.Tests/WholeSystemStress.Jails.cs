@@ -32,7 +32,9 @@ internal sealed partial class WholeSystemStress
     {
         var parent = Pick(rng, LiveJails().Where(j => j.Depth < MaxDepth).ToArray());
         var name = parent.IsHost ? NextName() : parent.Name + "." + NextName();
-        var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = "16" };
+        // children.max must stay below the parent's (kern_jail_set), so it shrinks with depth.
+        var childMax = Math.Max(Math.Min(16, parent.ChildrenMax - 1), 0);
+        var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = Int(childMax) };
         foreach (var param in IpcParameters)
         {
             if (Pick(rng, Modes) is { } mode)

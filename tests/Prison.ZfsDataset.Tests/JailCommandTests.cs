@@ -42,7 +42,6 @@ public class JailCommandTests
         t.Create("tank/pg1", ("jailed", "on"));
         Ok(t.K.ZfsSnapshot(t.Host, "tank/pg1@s1"));
         Fails(Errno.ENOENT, t.K.ZfsJail(t.Host, "pg", "tank/missing"), "dataset does not exist");
-        Fails(Errno.EINVAL, t.K.ZfsJail(t.Host, "pg", "tank/plain"), "cannot jail 'tank/plain': dataset is not jailed");
         Fails(Errno.EINVAL, t.K.ZfsJail(t.Host, "pg", "tank/pg1@s1"), "snapshots can not be jailed");
         Fails(Errno.ENOENT, t.K.ZfsJail(t.Host, "nosuchjail", "tank/pg1"), "jail 'nosuchjail' not found");
         Fails(Errno.EINVAL, t.K.ZfsJail(t.Host, "pg", "tank/bad!name"), "invalid character");
@@ -51,6 +50,9 @@ public class JailCommandTests
         Fails(Errno.ENOENT, t.K.ZfsUnjail(t.Host, "pg", "tank/plain"), "not attached");
         Fails(Errno.ENOENT, t.K.ZfsUnjail(t.Host, "nosuchjail", "tank/pg1"));
         Assert.Equal(["tank/pg1"], t.K.ZfsAttached(t.Host, "pg").Value);
+        // jailed=on is not needed to attach (OpenZFS zone_dataset_attach checks privilege, jail, duplicates).
+        Ok(t.K.ZfsJail(t.Host, "pg", "tank/plain"));
+        Assert.Equal(["tank/pg1", "tank/plain"], t.K.ZfsAttached(t.Host, "pg").Value);
     }
 
     [Fact]

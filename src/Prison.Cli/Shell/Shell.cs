@@ -113,6 +113,9 @@ public sealed partial class Shell : IDisposable
     /// <summary>The users and groups of every jail.</summary>
     internal UserDatabase Users { get; } = new();
 
+    /// <summary>The directory of the script being run, which relative file names (<c>jail -f</c>) resolve against.</summary>
+    public string? ScriptDirectory { get; set; }
+
     /// <summary>The commands (for completion).</summary>
     internal IEnumerable<string> CommandNames => _commands.Keys;
 

@@ -1,4 +1,5 @@
 using Prison.Cli.Shell;
+using Prison.Cli.Userland.JailConf;
 
 namespace Prison.Cli.Userland;
 

@@ -11,8 +11,10 @@ internal static class JailQueries
     /// <summary>The jid of a jail named by jid or name, as the command's process sees it.</summary>
     public static SysResult<int> ResolveJid(CommandContext context, string jidOrName)
     {
-        var key = IsJid(jidOrName) ? "jid" : "name";
-        var got = context.Kernel.Jails.Syscalls.Get(context.Proc, new JailParams { [key] = jidOrName, ["jid"] = null });
+        // The key last: for a jid it is the "jid" entry itself, which must keep its value.
+        var request = new JailParams { ["jid"] = null };
+        request[IsJid(jidOrName) ? "jid" : "name"] = jidOrName;
+        var got = context.Kernel.Jails.Syscalls.Get(context.Proc, request);
         if (!got.Ok)
             return SysResult<int>.Fail(got.Error, $"jail \"{CommandLineParser.Printable(jidOrName)}\" not found");
         return SysResult<int>.Success(int.Parse(got.Value["jid"]!, CultureInfo.InvariantCulture));

@@ -142,7 +142,7 @@ internal sealed class JdCommands : IDisposable
         parameters["desc"] = null;
         var created = call.Kernel.Jails.Syscalls.Set(call.Worker, parameters, JailFlags.Create | JailFlags.OwnDesc);
         if (!created.Ok)
-            return call.Fail(CommandLineParser.Printable(created.ErrorText));
+            return call.Fail(CommandLineParser.Printable(created.Message ?? $"jail_set: {created.Error.Describe()}"));
         return call.KeepAndPrint(int.Parse(parameters["desc"]!, CultureInfo.InvariantCulture));
     }
 

@@ -94,7 +94,7 @@ internal static class KldCommands
                 state = StateName(m.State),
                 name = m.Name,
                 path = DisplayPath(m.Path),
-                registrations = m.Context.Registrations,
+                registrations = m.Registrations,
             }));
             context.Out.WriteLine(JsonSerializer.Serialize(new { module = rows }, JsonOutput.Options));
             return 0;
@@ -108,7 +108,7 @@ internal static class KldCommands
             if (options.Has('v'))
             {
                 context.Out.WriteLine("\tContains modules:");
-                foreach (var r in m.Context.Registrations)
+                foreach (var r in m.Registrations)
                     context.Out.WriteLine($"\t\t{r}");
             }
         }

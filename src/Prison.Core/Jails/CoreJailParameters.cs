@@ -19,6 +19,7 @@ internal static class CoreJailParameters
         new("name", JailParamType.String, "Jail name"),
         new("parent", JailParamType.Int, "Jail parent ID") { ReadOnly = true },
         new("host.hostname", JailParamType.String, "Jail hostname"),
+        new("host", JailParamType.Choice, "Jail host information: its own (new) or the parent's (inherit)") { Choices = ["new", "inherit"] },
         new("persist", JailParamType.Bool, "Jail persistence"),
         new("dying", JailParamType.Bool, "Jail is in the process of shutting down") { ReadOnly = true },
         new("children.max", JailParamType.Int, "Maximum number of child jails"),
@@ -36,6 +37,7 @@ internal static class CoreJailParameters
         "name" => jail.NameRelativeTo(viewer),
         "parent" => Int(ReferenceEquals(jail.Parent, viewer) || jail.Parent is null ? 0 : jail.Parent.Id),
         "host.hostname" => jail.HostName,
+        "host" => jail.HostInherited ? "inherit" : "new",
         "persist" => Bool(jail.Persist),
         "dying" => Bool(jail.State == JailState.Dying),
         "children.max" => Int(jail.ChildrenMax),
@@ -46,10 +48,10 @@ internal static class CoreJailParameters
     };
 
     /// <summary>
-    /// Validates the core values of a <c>jail_set</c> against the jail's parent. Returns the first
-    /// problem with FreeBSD-style wording.
+    /// Validates the core values of a <c>jail_set</c> on their own (the checks against the parent are
+    /// <see cref="JailSetRules.WithinParent"/>). Returns the first problem with FreeBSD-style wording.
     /// </summary>
-    public static SysResult<int> Validate(JailParams p, Jail parent)
+    public static SysResult<int> Validate(JailParams p)
     {
         if (p["children.max"] is { } cm && int.Parse(cm, CultureInfo.InvariantCulture) < 0)
             return SysResult<int>.Fail(Errno.EINVAL, "children.max: must not be negative");
@@ -58,8 +60,6 @@ internal static class CoreJailParameters
             var v = int.Parse(es, CultureInfo.InvariantCulture);
             if (v is < 0 or > 2)
                 return SysResult<int>.Fail(Errno.EINVAL, "enforce_statfs: must be 0, 1 or 2");
-            if (v < parent.EnforceStatfs)
-                return SysResult<int>.Fail(Errno.EPERM, $"enforce_statfs: cannot be below the parent's ({parent.EnforceStatfs})");
         }
         if (p["host.hostname"] is { Length: > 255 })
             return SysResult<int>.Fail(Errno.ENAMETOOLONG, "host.hostname: too long");
@@ -73,8 +73,19 @@ internal static class CoreJailParameters
         var persistDelta = 0;
         lock (jail.Mutex)
         {
+            // host.hostname gives the jail host information of its own (FreeBSD sets PR_HOST with it);
+            // host=inherit alone takes the parent's again.
             if (p["host.hostname"] is { } hn)
+            {
                 jail.HostName = hn;
+                jail.HostInherited = false;
+            }
+            else if (p["host"] is { } host)
+            {
+                jail.HostInherited = host == "inherit";
+                if (jail.HostInherited)
+                    jail.HostName = jail.Parent!.HostName;
+            }
             if (p["children.max"] is { } cm)
                 jail.ChildrenMax = int.Parse(cm, CultureInfo.InvariantCulture);
             if (p["enforce_statfs"] is { } es)
@@ -89,8 +100,8 @@ internal static class CoreJailParameters
             {
                 if (!name.StartsWith("allow.", StringComparison.Ordinal))
                     continue;
-                // As FreeBSD: a jail never holds a permission its parent lacks (silently masked).
-                if (value == "true" && jail.Parent!.IsAllowed(name))
+                // JailSetRules.WithinParent refused (EPERM) any flag the parent lacks, as FreeBSD does.
+                if (value == "true")
                     allow.Add(name);
                 else
                     allow.Remove(name);

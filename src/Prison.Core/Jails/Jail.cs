@@ -29,6 +29,8 @@ public sealed class Jail
     internal readonly Lock Mutex = new();
     private object?[] _slots = [];
     private SlotState[] _slotStates = [];
+    private int _id;
+    private string _name;
     private int _refs;
     private int _urefs;
     private int _freed;
@@ -37,7 +39,7 @@ public sealed class Jail
     internal Jail(int id, string name, Jail? parent, JailState state)
     {
         Id = id;
-        Name = name;
+        _name = name;
         Parent = parent;
         _state = state;
         Depth = parent is null ? 0 : parent.Depth + 1;
@@ -46,11 +48,17 @@ public sealed class Jail
         Allow = new HashSet<string>(StringComparer.Ordinal);
     }
 
-    /// <summary>The jail id; 0 for the host.</summary>
-    public int Id { get; }
+    /// <summary>
+    /// The jail id; 0 for the host. A dying jail is renumbered (changed under the prison-list lock) when a
+    /// new jail is created with its jid, as FreeBSD does; an alive jail's id never changes.
+    /// </summary>
+    public int Id { get => Volatile.Read(ref _id); internal set => Volatile.Write(ref _id, value); }
 
-    /// <summary>The full hierarchical name (<c>pg.child</c>); <c>0</c> for prison0.</summary>
-    public string Name { get; }
+    /// <summary>
+    /// The full hierarchical name (<c>pg.child</c>); <c>0</c> for prison0. A jail_set update by jid may
+    /// rename the jail, which renames its descendants too (changed under the prison-list lock).
+    /// </summary>
+    public string Name { get => Volatile.Read(ref _name); internal set => Volatile.Write(ref _name, value); }
 
     /// <summary>The parent jail; null only for prison0.</summary>
     public Jail? Parent { get; }
@@ -69,6 +77,12 @@ public sealed class Jail
 
     /// <summary><c>host.hostname</c>.</summary>
     public string HostName { get; internal set; }
+
+    /// <summary>
+    /// <c>host=inherit</c>: the jail has no host information of its own (FreeBSD's PR_HOST clear), so it
+    /// follows its parent's <c>host.hostname</c>. False (<c>host=new</c>, the default) once the jail sets one.
+    /// </summary>
+    public bool HostInherited { get; internal set; }
 
     /// <summary><c>persist</c>: the jail stays alive without processes.</summary>
     public bool Persist { get; internal set; }

@@ -35,6 +35,16 @@ public sealed class JailSyscalls
     /// jail_set(2): creates a jail (<see cref="JailFlags.Create"/>), updates one (<see cref="JailFlags.Update"/>),
     /// and optionally attaches the caller (<see cref="JailFlags.Attach"/>). The jail is named by <c>jid</c>
     /// or <c>name</c> (relative to the caller's jail; dots name the parent: <c>pg.child</c>).
+    /// Follows FreeBSD's <c>kern_jail_set()</c> rule by rule (<see cref="JailSetRules"/>; docs/cli.md has
+    /// the table): EPERM without a message for a caller that may not set or whose jail has
+    /// <c>children.max</c> 0, for <c>children.max</c> not below the parent's, <c>enforce_statfs</c> below
+    /// it and an <c>allow.*</c> flag the parent lacks; EPERM "prison limit exceeded" counted on the caller's
+    /// chain; EINVAL "new jail must persist or attach", "name cannot be numeric (unless it is the jid)",
+    /// "cannot change jail's parent"; EEXIST / ENOENT for names and jids (a dying jail's name is free, its
+    /// jid taken over by renumbering it); EAGAIN from a dying jail. An update by jid with a new name
+    /// renames the jail and its descendants, and an update passes <c>children.max</c>,
+    /// <c>enforce_statfs</c>, cleared <c>allow.*</c> flags and <c>host.hostname</c> (to <c>host=inherit</c>
+    /// jails) down to the descendants.
     /// </summary>
     /// <returns>
     /// The jid. Nothing changes on failure: a create leaves no jail, and an update that a service's
@@ -66,7 +76,10 @@ public sealed class JailSyscalls
             return SysResult<int>.Fail(ctx.Error, ctx.Message);
         var (cred, viewer, used) = ctx.Value;
         if (Priv.Check(cred, Privilege.JailSet) != Errno.OK)
-            return SysResult<int>.Fail(Errno.EPERM, "jail_set: not permitted");
+            return SysResult<int>.Fail(Errno.EPERM); // priv_check fails before any option is read: no errmsg
+        var mayCreate = JailSetRules.CallerMayCreate(viewer, flags);
+        if (!mayCreate.Ok)
+            return mayCreate;
         if ((flags & JailFlags.OwnDesc) != 0 && Priv.Check(caller.Cred, Privilege.JailRemove) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "an owning descriptor needs the right to remove the jail");
         var input = new JailParams(parameters.Where(kv => kv.Key != "desc"));
@@ -74,6 +87,11 @@ public sealed class JailSyscalls
         if (!parsed.Ok)
             return SysResult<int>.Fail(parsed.Error, parsed.Message);
         var p = parsed.Value;
+        var rule = JailSetRules.NewJailMustPersistOrAttach(p, flags);
+        if (!rule.Ok)
+            return rule;
+        if (!viewer.IsAlive)
+            return SysResult<int>.Fail(Errno.EAGAIN); // "This jail is dying. This process will surely follow."
 
         var jid = 0;
         if (p["jid"] is { } jidText)
@@ -81,13 +99,17 @@ public sealed class JailSyscalls
             jid = int.Parse(jidText, CultureInfo.InvariantCulture);
             if (jid == 0)
                 return SysResult<int>.Fail(Errno.EINVAL, "jid 0 is the host and cannot be set");
-            if (jid is < 0 or > Jail.MaxJid)
+            if (jid < 0)
+                return SysResult<int>.Fail(Errno.EINVAL, "negative jid");
+            if (jid > Jail.MaxJid)
                 return SysResult<int>.Fail(Errno.EINVAL, "jid out of range");
         }
         var name = p["name"];
+        if (jid == 0)
+            jid = JailSetRules.JidFromName(name, flags);
         if (name is not null)
         {
-            var nameCheck = ValidateName(name, jid);
+            var nameCheck = ValidateName(name);
             if (!nameCheck.Ok)
                 return nameCheck;
         }
@@ -104,17 +126,33 @@ public sealed class JailSyscalls
         }
         else
         {
-            var dying = (flags & JailFlags.Dying) != 0;
+            // JAIL_DYING no longer reaches a dying jail (FreeBSD 14+): set only ever sees alive ones.
             var existing = jid != 0
-                ? _table.FindVisible(viewer, Int(jid), dying)
-                : name is not null ? _table.FindVisible(viewer, name, dying) : null;
+                ? _table.FindVisible(viewer, Int(jid))
+                : name is not null ? _table.FindVisible(viewer, name) : null;
+            if (existing is null && jid != 0 && (flags & JailFlags.Update) != 0 && _table.Find(jid) is { IsAlive: true })
+            {
+                // An alive jail the caller cannot see: updaters get ENOENT, even with CREATE | UPDATE.
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {jid} not found");
+            }
             if (existing is not null)
             {
                 if ((flags & JailFlags.Update) == 0)
                     return SysResult<int>.Fail(Errno.EEXIST, jid != 0 ? $"jail {jid} already exists" : $"jail \"{name}\" already exists");
                 if (name is not null && existing.NameRelativeTo(viewer) != name)
-                    return SysResult<int>.Fail(Errno.EINVAL, "a jail cannot be renamed");
-                result = Update(caller, cred, existing, p, flags);
+                {
+                    var dot = name.LastIndexOf('.');
+                    var current = existing.NameRelativeTo(viewer);
+                    var currentDot = current.LastIndexOf('.');
+                    if ((dot < 0 ? "" : name[..dot]) != (currentDot < 0 ? "" : current[..currentDot]))
+                        return SysResult<int>.Fail(Errno.EINVAL, "cannot change jail's parent");
+                    // An update keyed by jid with a new last component renames the jail.
+                    result = Update(caller, cred, existing, p, flags, (viewer.IsHost ? name : viewer.Name + "." + name, name));
+                }
+                else
+                {
+                    result = Update(caller, cred, existing, p, flags);
+                }
             }
             else if ((flags & JailFlags.Create) == 0)
             {
@@ -300,9 +338,11 @@ public sealed class JailSyscalls
             if (dot >= 0)
             {
                 var parentName = name[..dot];
-                parent = _table.FindVisible(myJail, parentName);
+                parent = _table.FindVisible(myJail, parentName, includeDying: true);
                 if (parent is null)
                     return SysResult<int>.Fail(Errno.ENOENT, $"jail \"{parentName}\" not found");
+                if (!parent.IsAlive)
+                    return SysResult<int>.Fail(Errno.ENOENT, $"jail \"{parentName}\" is dying");
             }
             fullName = myJail.IsHost ? name : myJail.Name + "." + name;
         }
@@ -310,10 +350,14 @@ public sealed class JailSyscalls
         {
             fullName = myJail.IsHost ? Int(jid) : myJail.Name + "." + Int(jid);
         }
-        var valid = CoreJailParameters.Validate(p, parent);
+        var valid = CoreJailParameters.Validate(p);
+        if (valid.Ok)
+            valid = JailSetRules.WithinParent(p, parent);
+        if (valid.Ok && name is not null)
+            valid = JailSetRules.NumericName(name, jid);
         if (!valid.Ok)
             return valid;
-        if (!p.Contains("allow.mount") && _table.DefaultMountAllowed)
+        if (!p.Contains("allow.mount") && _table.DefaultMountAllowed && parent.IsAllowed("allow.mount"))
             p["allow.mount"] = "true";
 
         var services = _kernel.Services;
@@ -321,7 +365,7 @@ public sealed class JailSyscalls
         Jail jail;
         try
         {
-            var placed = _table.InsertPlaceholder(parent, fullName, jid);
+            var placed = _table.InsertPlaceholder(parent, fullName, jid, limitFrom: myJail);
             if (!placed.Ok)
                 return SysResult<int>.Fail(placed.Error, placed.Message);
             jail = placed.Value;
@@ -370,11 +414,15 @@ public sealed class JailSyscalls
         return SysResult<int>.Success(jail.Id);
     }
 
-    private SysResult<int> Update(Proc caller, Ucred cred, Jail jail, JailParams p, JailFlags flags)
+    private SysResult<int> Update(Proc caller, Ucred cred, Jail jail, JailParams p, JailFlags flags, (string Full, string Shown)? rename = null)
     {
-        if (p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
+        if (rename is null && p["name"] is { } && p.Count == 1 && (flags & JailFlags.Attach) == 0)
             return SysResult<int>.Success(jail.Id);
-        var valid = CoreJailParameters.Validate(p, jail.Parent!);
+        var valid = CoreJailParameters.Validate(p);
+        if (valid.Ok)
+            valid = JailSetRules.WithinParent(p, jail.Parent!);
+        if (valid.Ok && p["name"] is { } name)
+            valid = JailSetRules.NumericName(name, jail.Id);
         if (!valid.Ok)
             return valid;
         var services = _kernel.Services;
@@ -383,6 +431,13 @@ public sealed class JailSyscalls
             var step = services.RunMethod(JailMethodKind.Check, jail, p, cred);
             if (!step.Ok)
                 return step;
+            var oldName = jail.Name;
+            if (rename is { } to)
+            {
+                step = _table.Rename(jail, to.Full, to.Shown);
+                if (!step.Ok)
+                    return step;
+            }
             var saved = CoreValues.Of(jail);
             var persistDelta = CoreJailParameters.Apply(jail, p);
             if (persistDelta > 0)
@@ -391,12 +446,18 @@ public sealed class JailSyscalls
             if (!step.Ok)
             {
                 // All or nothing for the core parameters (FreeBSD keeps them): a refused set restores
-                // them, and persist's reference with them.
+                // them, persist's reference and the name with them. jail_set is serialized, so the old
+                // name is still free.
                 saved.Restore(jail);
                 if (persistDelta > 0)
                     _table.DropUserReference(jail);
+                if (rename is not null)
+                    _table.Rename(jail, oldName, oldName);
                 return step;
             }
+            // The descendants take the new values only once the set has stuck.
+            if (jail.ChildrenCur > 0)
+                JailSetRules.PropagateDown(jail, p, _table.List(jail, includeDying: true));
             if (persistDelta < 0)
                 _table.DropUserReference(jail);
             return step;
@@ -414,12 +475,12 @@ public sealed class JailSyscalls
     }
 
     /// <summary>The core parameters an update may change, saved to restore them when a service's set refuses.</summary>
-    private sealed record CoreValues(string HostName, int ChildrenMax, int EnforceStatfs, bool Persist, IReadOnlySet<string> Allow)
+    private sealed record CoreValues(string HostName, bool HostInherited, int ChildrenMax, int EnforceStatfs, bool Persist, IReadOnlySet<string> Allow)
     {
         public static CoreValues Of(Jail jail)
         {
             lock (jail.Mutex)
-                return new(jail.HostName, jail.ChildrenMax, jail.EnforceStatfs, jail.Persist, jail.Allow);
+                return new(jail.HostName, jail.HostInherited, jail.ChildrenMax, jail.EnforceStatfs, jail.Persist, jail.Allow);
         }
 
         public void Restore(Jail jail)
@@ -427,6 +488,7 @@ public sealed class JailSyscalls
             lock (jail.Mutex)
             {
                 jail.HostName = HostName;
+                jail.HostInherited = HostInherited;
                 jail.ChildrenMax = ChildrenMax;
                 jail.EnforceStatfs = EnforceStatfs;
                 jail.Persist = Persist;
@@ -542,7 +604,7 @@ public sealed class JailSyscalls
         return SysResult<JailParams>.Success(output);
     }
 
-    private static SysResult<int> ValidateName(string name, int jid)
+    private static SysResult<int> ValidateName(string name)
     {
         if (name.Length == 0)
             return SysResult<int>.Fail(Errno.EINVAL, "name: must not be empty");
@@ -552,9 +614,6 @@ public sealed class JailSyscalls
             return SysResult<int>.Fail(Errno.EINVAL, $"name \"{name}\": empty component");
         if (name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '*'))
             return SysResult<int>.Fail(Errno.EINVAL, $"name \"{name}\": invalid character");
-        var leaf = name[(name.LastIndexOf('.') + 1)..];
-        if (leaf.All(char.IsAsciiDigit) && leaf != Int(jid))
-            return SysResult<int>.Fail(Errno.EINVAL, "name cannot be numeric (unless it is the jid)");
         return SysResult<int>.Success(0);
     }
 

@@ -28,6 +28,7 @@ public sealed class JailTable
     private readonly Kernel _kernel;
     private readonly ILogger _log;
     private int _lastJid;
+    private int _lastDeadJid;
 
     internal JailTable(Kernel kernel)
     {
@@ -63,6 +64,28 @@ public sealed class JailTable
     /// created without saying.
     /// </summary>
     public bool DefaultMountAllowed { get; set; }
+
+    /// <summary>
+    /// The write side of <c>kern.hostname</c> (FreeBSD's sysctl_hostname in kern_mib.c): sets the
+    /// caller's own jail's <c>host.hostname</c> (prison0's for the host). Root of a jail needs
+    /// <c>allow.set_hostname</c> (EPERM without it); a name of MAXHOSTNAMELEN (256) or more is EINVAL.
+    /// A jail with <c>host=inherit</c> shares its parent's host information, so the name is set on the
+    /// nearest ancestor with its own and passed down to every jail that inherits it.
+    /// </summary>
+    internal Errno SetHostname(Procs.Ucred caller, string value)
+    {
+        var jail = caller.Jail;
+        if (!jail.IsHost && !jail.IsAllowed("allow.set_hostname"))
+            return Errno.EPERM;
+        if (value.Length >= 256)
+            return Errno.EINVAL;
+        while (jail.HostInherited && jail.Parent is not null)
+            jail = jail.Parent;
+        lock (jail.Mutex)
+            jail.HostName = value;
+        JailSetRules.PassHostnameDown(jail, List(jail, includeDying: true));
+        return Errno.OK;
+    }
 
     /// <summary>True when the calling thread holds the prison-list lock (tests assert callbacks never do).</summary>
     internal bool IsListLockHeld => _listLock.IsReadLockHeld || _listLock.IsWriteLockHeld;
@@ -143,7 +166,15 @@ public sealed class JailTable
     /// Inserts a jail in the <see cref="JailState.Creating"/> state: it holds its jid and name and counts
     /// against its ancestors' <c>children.max</c>, but lookups do not see it.
     /// </summary>
-    internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid)
+    /// <param name="parent">The new jail's parent.</param>
+    /// <param name="name">The full name, or "" for a jail named by its jid.</param>
+    /// <param name="requestedJid">The jid asked for, or 0 for the next free one.</param>
+    /// <param name="limitFrom">
+    /// The caller's jail: <c>children.max</c> is counted on its chain up to prison0, not on the parent's
+    /// (kern_jail_set loops <c>for (tpr = mypr; ...)</c>), while the new jail is counted in every
+    /// ancestor's <c>children.cur</c>.
+    /// </param>
+    internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid, Jail limitFrom)
     {
         _listLock.EnterWriteLock();
         try
@@ -152,7 +183,7 @@ public sealed class JailTable
                 return SysResult<Jail>.Fail(Errno.ENOENT, $"jail \"{parent.Name}\" not found");
             if (_byName.ContainsKey(name))
                 return SysResult<Jail>.Fail(Errno.EEXIST, $"jail \"{name}\" already exists");
-            for (var p = parent; p is not null; p = p.Parent)
+            for (var p = limitFrom; p is not null; p = p.Parent)
             {
                 if (p.ChildrenCur >= p.ChildrenMax)
                     return SysResult<Jail>.Fail(Errno.EPERM, "prison limit exceeded");
@@ -160,8 +191,17 @@ public sealed class JailTable
             int jid;
             if (requestedJid > 0)
             {
-                if (_byJid.ContainsKey(requestedJid))
-                    return SysResult<Jail>.Fail(Errno.EEXIST, $"jail {requestedJid} already exists");
+                if (_byJid.TryGetValue(requestedJid, out var holder))
+                {
+                    if (holder.State != JailState.Dying)
+                        return SysResult<Jail>.Fail(Errno.EEXIST, $"jail {requestedJid} already exists");
+                    // A dying jail gives its jid up: FreeBSD renumbers it from the top of the range down.
+                    if (AllocateDeadJid() is not { } deadId)
+                        return SysResult<Jail>.Fail(Errno.EAGAIN, "no available jail IDs");
+                    _byJid.Remove(requestedJid);
+                    holder.Id = deadId;
+                    _byJid[deadId] = holder;
+                }
                 jid = requestedJid;
             }
             else if (AllocateJid() is { } free)
@@ -183,6 +223,41 @@ public sealed class JailTable
                 p.ChildrenCur++;
             parent.Hold();
             return SysResult<Jail>.Success(jail);
+        }
+        finally
+        {
+            _listLock.ExitWriteLock();
+        }
+    }
+
+    /// <summary>
+    /// Renames an alive jail to <paramref name="newFullName"/> and every descendant with it (FreeBSD's
+    /// "Change this component of child names"). EEXIST when an alive jail holds the name
+    /// (<paramref name="shownName"/> is the name as the caller wrote it), ENAMETOOLONG when a
+    /// descendant's new name would pass 255 characters; nothing changes on failure.
+    /// </summary>
+    internal SysResult<int> Rename(Jail jail, string newFullName, string shownName)
+    {
+        _listLock.EnterWriteLock();
+        try
+        {
+            if (!jail.IsAlive)
+                return SysResult<int>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
+            if (_byName.TryGetValue(newFullName, out var holder) && !ReferenceEquals(holder, jail))
+                return SysResult<int>.Fail(Errno.EEXIST, $"jail \"{shownName}\" already exists");
+            var old = jail.Name;
+            var affected = _byJid.Values.Where(jail.IsSelfOrAncestorOf).ToArray();
+            if (affected.Any(j => newFullName.Length + j.Name.Length - old.Length > 255))
+                return SysResult<int>.Fail(Errno.ENAMETOOLONG, "name: too long");
+            foreach (var j in affected)
+                ForgetName(j);
+            foreach (var j in affected)
+            {
+                j.Name = newFullName + j.Name[old.Length..];
+                if (j.State is JailState.Alive or JailState.Creating)
+                    _byName[j.Name] = j;
+            }
+            return SysResult<int>.Success(jail.Id);
         }
         finally
         {
@@ -345,6 +420,25 @@ public sealed class JailTable
             if (!_byJid.ContainsKey(candidate))
             {
                 _lastJid = candidate;
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// A jid for a renumbered dying jail: the highest free one below the last given out this way
+    /// (FreeBSD's <c>get_next_deadid</c>), wrapping back to <see cref="Jail.MaxJid"/>.
+    /// </summary>
+    private int? AllocateDeadJid()
+    {
+        var candidate = _lastDeadJid;
+        for (var tries = 0; tries < Jail.MaxJid; tries++)
+        {
+            candidate = candidate <= 1 ? Jail.MaxJid : candidate - 1;
+            if (!_byJid.ContainsKey(candidate))
+            {
+                _lastDeadJid = candidate;
                 return candidate;
             }
         }

@@ -51,11 +51,19 @@ public sealed class LoadedModule
     /// <summary>References: 1, plus one per loaded module that depends on this one.</summary>
     public int References { get; internal set; } = 1;
 
+    /// <summary>
+    /// What the module has registered, in order (kldstat -v): a copy taken at each read, empty once
+    /// the module is unloaded.
+    /// </summary>
+    /// <remarks>The registrar itself stays inside the kernel: a kldstat caller must not be able to
+    /// register in the module's name, or hold the module instance and keep an unloaded plugin alive.</remarks>
+    public IReadOnlyList<string> Registrations => Context.Registrations;
+
     /// <summary>The registrar (what the module registered).</summary>
-    public ModuleContext Context { get; }
+    internal ModuleContext Context { get; }
 
     /// <summary>The module instance (null after unload, so the plugin's types can be collected).</summary>
-    public KernelModule? Module { get; internal set; }
+    internal KernelModule? Module { get; set; }
 
     /// <summary>The plugin's load context, when loaded from a file (weakly held after unload).</summary>
     internal WeakReference? LoadContext { get; set; }

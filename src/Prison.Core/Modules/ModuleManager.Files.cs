@@ -109,7 +109,7 @@ public sealed partial class ModuleManager
         PluginLoadContext context;
         try
         {
-            context = new PluginLoadContext(Path.GetFileNameWithoutExtension(file), file);
+            context = new PluginLoadContext(file);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IOException)
         {
@@ -121,8 +121,7 @@ public sealed partial class ModuleManager
             started.Value.PluginContext = context;
             return started;
         }
-        context.Unload();
-        failedContext = new WeakReference(context);
+        failedContext = context.Unload();
         return started;
     }
 

@@ -20,9 +20,10 @@ public sealed class RctlSyscalls
     }
 
     /// <summary>
-    /// rctl_add_rule: EPERM, EINVAL (syntax, unknown resource, unsupported subject or action), ESRCH when
-    /// no jail has the name (FreeBSD would keep the rule for a jail created later; Prison refuses a name
-    /// that matches nothing). A deny rule replaces one on the same jail and resource.
+    /// rctl_add_rule: EPERM, EINVAL (syntax, unknown resource, unsupported subject or action). The jail
+    /// need not exist: rctl.conf is applied at boot before jails start, and FreeBSD's
+    /// <c>prison_racct_find</c> creates the per-name container, so the rule applies to a jail created
+    /// later with that name. A deny rule replaces one on the same jail and resource.
     /// </summary>
     public SysResult<RctlRule> AddRule(Ucred cred, string rule)
     {
@@ -32,8 +33,6 @@ public sealed class RctlSyscalls
         var parsed = RctlSyntax.ParseRule(rule);
         if (!parsed.Ok)
             return parsed;
-        if (FindJail(parsed.Value.Jail, includeDying: false) is null)
-            return SysResult<RctlRule>.Fail(Errno.ESRCH, $"jail \"{parsed.Value.Jail}\" not found");
         _racct.AddRule(parsed.Value);
         return parsed;
     }
