@@ -12,7 +12,7 @@ namespace Prison.Plugins.SysvMsg;
 /// member is read and written under <see cref="Gate"/>, the queue's own lock (see <see cref="MsgQueues"/>
 /// for the lock order).
 /// </remarks>
-internal sealed class MessageQueue(Jail creator, IpcPerm perm, ulong qbytes, long ctime)
+internal sealed class MessageQueue(JailReference creator, IpcPerm perm, ulong qbytes, long ctime)
 {
     /// <summary>The queue's lock: its messages, counters, times, permissions, sleepers and <see cref="Removed"/>.</summary>
     public Lock Gate { get; } = new();
@@ -24,7 +24,10 @@ internal sealed class MessageQueue(Jail creator, IpcPerm perm, ulong qbytes, lon
     public int Id { get; set; }
 
     /// <summary>The jail whose process created the queue; keys match only there, and it is held while the queue exists.</summary>
-    public Jail Creator { get; } = creator;
+    public Jail Creator { get; } = creator.Jail;
+
+    /// <summary>The queue's reference on <see cref="Creator"/>, taken once at creation, given back once when the queue is removed.</summary>
+    public JailReference CreatorReference { get; } = creator;
 
     /// <summary>Owner, creator, mode, sequence and the real key.</summary>
     public IpcPerm Perm { get; set; } = perm;

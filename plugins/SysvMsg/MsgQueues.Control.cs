@@ -29,7 +29,7 @@ internal sealed partial class MsgQueues
         Errno error;
         if (cmd == IpcConstants.IPC_RMID)
         {
-            List<Jail> release = [];
+            List<JailReference> release = [];
             lock (_lock)
             {
                 // Under the module lock the table is exact: a queue found here is not removed.
@@ -64,7 +64,7 @@ internal sealed partial class MsgQueues
         return error == Errno.OK ? SysResult<int>.Success(0) : error;
     }
 
-    private Errno RemoveById(Ucred cred, MessageQueue q, List<Jail> release)
+    private Errno RemoveById(Ucred cred, MessageQueue q, List<JailReference> release)
     {
         var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_M);
         if (denied != Errno.OK)

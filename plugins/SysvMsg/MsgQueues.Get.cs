@@ -30,6 +30,7 @@ internal sealed partial class MsgQueues
         if (!_closed && _byKey.Find(jail, key) is { } found && TryGetExisting(cred, found, msgflg, out var answer))
             return answer;
         Errno failure;
+        JailReference? creator;
         lock (_lock)
         {
             if (_closed)
@@ -43,9 +44,10 @@ internal sealed partial class MsgQueues
             if (key != IpcConstants.IPC_PRIVATE && (msgflg & IpcConstants.IPC_CREAT) == 0)
                 return Errno.ENOENT;
             // The queue holds its creator jail, as FreeBSD's queue holds its creator's credential.
-            // TryHold, not Hold: a process killed with its jail may still call in here while the jail is
-            // being freed (its namespace is gone), and Hold would bring it back to life, to be freed twice.
-            if (!jail.TryHold())
+            // TryHold refuses a jail being freed: a process killed with its jail may still call in here
+            // then (its namespace is gone), and a reference taken on it would bring the jail back to life,
+            // to be freed twice. The handle is stored in the queue and given back once, at its removal.
+            if (!jail.TryHold(out creator))
                 return Errno.ENOSYS;
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
             // racct, as FreeBSD once a slot is known to be free (both errors are ENOSPC, so charging first
@@ -53,7 +55,7 @@ internal sealed partial class MsgQueues
             failure = _kernel.Racct.Charge(jail, RacctResource.Nmsgq, 1);
             if (failure == Errno.OK)
             {
-                var queue = new MessageQueue(jail, perm, (ulong)Limits.Msgmnb, Now());
+                var queue = new MessageQueue(creator, perm, (ulong)Limits.Msgmnb, Now());
                 var msqid = _queues.Allocate(queue, Limits.Msgmni, static (q, id) =>
                 {
                     q.Id = id;
@@ -69,7 +71,7 @@ internal sealed partial class MsgQueues
             }
         }
         // Nothing was created: the reference goes back outside the lock (a last release frees the jail).
-        jail.Release();
+        creator.Dispose();
         return failure;
     }
 

@@ -118,7 +118,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     /// </summary>
     public void Close()
     {
-        List<Jail> release = [];
+        List<JailReference> release = [];
         lock (_lock)
         {
             _closed = true;
@@ -137,7 +137,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     /// </summary>
     public void RemoveCreatedBy(Jail jail)
     {
-        List<Jail> release = [];
+        List<JailReference> release = [];
         lock (_lock)
         {
             foreach (var (_, q) in _queues.Live().Where(x => ReferenceEquals(x.Object.Creator, jail)).ToArray())
@@ -279,9 +279,9 @@ internal sealed partial class MsgQueues : IMsgSyscalls
 
     /// <summary>
     /// Removes a queue (module lock and queue lock held): frees its messages, wakes its sleepers with
-    /// EIDRM. The caller pumps the starved queues and releases the jails after dropping both locks.
+    /// EIDRM. The caller pumps the starved queues and disposes the creator references after dropping both locks.
     /// </summary>
-    private void Remove(MessageQueue q, List<Jail> release)
+    private void Remove(MessageQueue q, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "removal needs the module lock");
         Debug.Assert(q.Gate.IsHeldByCurrentThread, "removal needs the queue's lock");
@@ -304,7 +304,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         foreach (var r in q.Receivers)
             r.Complete(Errno.EIDRM);
         q.Receivers.Clear();
-        release.Add(q.Creator);
+        release.Add(q.CreatorReference);
         _log.LogDebug("message queue {Id} removed", q.Id);
     }
 
@@ -523,10 +523,11 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         s.Complete(result);
     }
 
-    private static void ReleaseJails(List<Jail> jails)
+    /// <summary>Gives back the creator references of removed queues, after the locks: the last one frees a jail.</summary>
+    private static void ReleaseJails(List<JailReference> references)
     {
-        foreach (var jail in jails)
-            jail.Release();
+        foreach (var reference in references)
+            reference.Dispose();
     }
 
     /// <summary>What <see cref="TryReserve"/> found.</summary>

@@ -28,9 +28,10 @@ internal struct Semaphore
 /// </summary>
 internal sealed class SemSet
 {
-    public SemSet(Jail creator, int key, uint uid, uint gid, int mode, int nsems, long ctime)
+    public SemSet(JailReference creator, int key, uint uid, uint gid, int mode, int nsems, long ctime)
     {
-        Creator = creator;
+        CreatorReference = creator;
+        Creator = creator.Jail;
         Key = key;
         Cuid = Uid = uid;
         Cgid = Gid = gid;
@@ -44,6 +45,9 @@ internal sealed class SemSet
 
     /// <summary>The jail of the creating credential: key lookups and visibility depend on it.</summary>
     public Jail Creator { get; }
+
+    /// <summary>The set's reference on <see cref="Creator"/>, taken once at creation, given back once when the set is removed.</summary>
+    public JailReference CreatorReference { get; }
 
     /// <summary>The key it was created with.</summary>
     public int Key { get; }

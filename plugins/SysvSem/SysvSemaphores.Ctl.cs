@@ -73,7 +73,7 @@ internal sealed partial class SysvSemaphores
     /// <summary>IPC_RMID: removal needs the module lock (the slot and key index change), then the set's.</summary>
     private SysResult<int> Rmid(Proc p, Jail root, int semid)
     {
-        Jail released;
+        JailReference released;
         lock (_gate)
         {
             // Under the module lock the table is exact: a set found here is not removed.
@@ -87,7 +87,7 @@ internal sealed partial class SysvSemaphores
                 released = RemoveLocked(set);
             }
         }
-        released.Release();
+        released.Dispose();
         return SysResult<int>.Success(0);
     }
 

@@ -27,7 +27,7 @@ internal sealed partial class SysvSemaphores
         {
             return answer;
         }
-        Jail created;
+        JailReference created;
         var id = -1;
         Errno failure;
         lock (_gate)
@@ -45,15 +45,16 @@ internal sealed partial class SysvSemaphores
             if (nsems > _limits.Semmns - _semtot)
                 return Errno.ENOSPC;
             // The set holds its creator jail, as FreeBSD's semakptr->cred does (crhold): a dying jail
-            // stays until its last set is gone. TryHold, not Hold: a process killed with its jail may
-            // still call in here while the jail is being freed, and Hold would bring it back to life
-            // (the later release then frees it twice). That process is gone: EINTR, as semop says.
-            if (!cred.Jail.TryHold())
+            // stays until its last set is gone. TryHold refuses a jail being freed: a process killed with
+            // its jail may still call in here then, and a reference taken on it would bring the jail back
+            // to life (to be freed twice). That process is gone: EINTR, as semop says. The handle is
+            // stored in the set and given back once, when the set is removed.
+            if (!cred.Jail.TryHold(out var held))
                 return Errno.EINTR;
-            created = cred.Jail;
+            created = held;
             // racct, as FreeBSD after its own checks: nsem counts semaphores (not sets), charged to the
             // creator's jail and its ancestors; RemoveLocked gives them back.
-            failure = _kernel.Racct.Charge(created, RacctResource.Nsem, nsems);
+            failure = _kernel.Racct.Charge(created.Jail, RacctResource.Nsem, nsems);
             if (failure == Errno.OK)
             {
                 var set = new SemSet(created, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
@@ -61,12 +62,12 @@ internal sealed partial class SysvSemaphores
                 if (id >= 0)
                 {
                     set.Id = id;
-                    _byKey.Add(created, key, set);
+                    _byKey.Add(created.Jail, key, set);
                     _semtot += nsems;
                 }
                 else
                 {
-                    _kernel.Racct.Release(created, RacctResource.Nsem, nsems);
+                    _kernel.Racct.Release(created.Jail, RacctResource.Nsem, nsems);
                     failure = Errno.ENOSPC;
                 }
             }
@@ -74,10 +75,10 @@ internal sealed partial class SysvSemaphores
         if (failure != Errno.OK)
         {
             // Released outside the lock: a last release frees the jail and runs the services' callbacks.
-            created.Release();
+            created.Dispose();
             return failure;
         }
-        _log.LogDebug("semaphore set {Id} created: key {Key} nsems {Nsems} jail {Jid}", id, key, nsems, created.Id);
+        _log.LogDebug("semaphore set {Id} created: key {Key} nsems {Nsems} jail {Jid}", id, key, nsems, created.Jail.Id);
         return SysResult<int>.Success(id);
     }
 

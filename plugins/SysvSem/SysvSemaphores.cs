@@ -168,9 +168,9 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     /// <summary>
     /// FreeBSD's <c>sem_remove</c>: frees the slot and the semaphores, drops every undo entry for the set
     /// and wakes all its sleepers, which return EIDRM. Called with the module lock and the set's lock
-    /// held. Returns the creator jail, whose reference the caller releases after leaving both locks.
+    /// held. Returns the set's reference on its creator jail, which the caller disposes after leaving both locks.
     /// </summary>
-    private Jail RemoveLocked(SemSet set)
+    private JailReference RemoveLocked(SemSet set)
     {
         Debug.Assert(_gate.IsHeldByCurrentThread, "removal needs the module lock");
         Debug.Assert(set.Gate.IsHeldByCurrentThread, "removal needs the set's lock");
@@ -185,7 +185,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         foreach (var w in set.Waiters)
             Wake(w);
         _log.LogDebug("semaphore set {Id} removed (creator jail {Jid})", set.Id, set.Creator.Id);
-        return set.Creator;
+        return set.CreatorReference;
     }
 
     /// <summary>Removes every set (forced unload or shutdown); their sleepers wake with EIDRM.</summary>
@@ -204,7 +204,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
 
     private int RemoveWhere(Func<SemSet, bool> match)
     {
-        List<Jail> released = [];
+        List<JailReference> released = [];
         lock (_gate)
         {
             foreach (var (_, set) in _sets.Live().ToArray())
@@ -216,7 +216,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
             }
         }
         foreach (var j in released)
-            j.Release();
+            j.Dispose();
         return released.Count;
     }
 

@@ -11,9 +11,10 @@ namespace Prison.Plugins.SysvShm;
 /// </summary>
 internal sealed class ShmSegment
 {
-    public ShmSegment(Jail creator, int key, uint uid, uint gid, int mode, ulong size, byte[] data, int cpid, long ctime)
+    public ShmSegment(JailReference creator, int key, uint uid, uint gid, int mode, ulong size, byte[] data, int cpid, long ctime)
     {
-        Creator = creator;
+        CreatorReference = creator;
+        Creator = creator.Jail;
         Key = key;
         Uid = Cuid = uid;
         Gid = Cgid = gid;
@@ -29,6 +30,9 @@ internal sealed class ShmSegment
 
     /// <summary>The jail whose process created the segment (held until the segment is freed).</summary>
     public Jail Creator { get; }
+
+    /// <summary>The segment's reference on <see cref="Creator"/>, taken once at creation, given back once when the segment is freed.</summary>
+    public JailReference CreatorReference { get; }
 
     /// <summary>The key; IPC_PRIVATE once the segment is removed.</summary>
     public int Key { get; set; }

@@ -29,19 +29,30 @@ internal sealed partial class ShmSubsystem
         byte[]? data = null;
         if ((key == IPC_PRIVATE || (shmflg & IPC_CREAT) != 0) && PreCheckSize(size))
             data = new byte[size];
+        SysResult<int> result;
+        JailReference? unused = null;
         lock (_lock)
+            result = GetLocked(p, cred, key, size, shmflg, mode, data, ref unused);
+        // A creator reference taken for a segment that was not created goes back outside the lock: a last
+        // release frees the jail and runs the services' callbacks.
+        unused?.Dispose();
+        return result;
+    }
+
+    /// <summary>shmget under the module lock; <paramref name="unused"/> receives a reference to give back after unlocking.</summary>
+    private SysResult<int> GetLocked(Proc p, Ucred cred, int key, ulong size, int shmflg, int mode, byte[]? data, ref JailReference? unused)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        if (p.HasExited)
+            return Errno.EINTR;
+        if (key != IPC_PRIVATE)
         {
-            if (p.HasExited)
-                return Errno.EINTR;
-            if (key != IPC_PRIVATE)
-            {
-                if (FindByKey(cred.Jail, key) is { } existing)
-                    return Existing(existing, size, shmflg);
-                if ((shmflg & IPC_CREAT) == 0)
-                    return Errno.ENOENT;
-            }
-            return AllocateLocked(p, cred, key, size, mode, data);
+            if (FindByKey(cred.Jail, key) is { } existing)
+                return Existing(existing, size, shmflg);
+            if ((shmflg & IPC_CREAT) == 0)
+                return Errno.ENOENT;
         }
+        return AllocateLocked(p, cred, key, size, mode, data, ref unused);
     }
 
     /// <summary>shmget_existing: EEXIST (IPC_CREAT|IPC_EXCL), EINVAL (bigger than the segment), else its id.</summary>
@@ -60,7 +71,7 @@ internal sealed partial class ShmSubsystem
         && (long)(ShmSegment.RoundPage(size) / PAGE_SIZE) <= Limits.ShmAll;
 
     /// <summary>FreeBSD's <c>shmget_allocate_segment</c>.</summary>
-    private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode, byte[]? data)
+    private SysResult<int> AllocateLocked(Proc p, Ucred cred, int key, ulong size, int mode, byte[]? data, ref JailReference? unused)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (size < (ulong)Limits.ShmMin || size > (ulong)Limits.ShmMax)
@@ -85,24 +96,25 @@ internal sealed partial class ShmSubsystem
             racct.Release(cred.Jail, RacctResource.Nshm, 1);
             return charged;
         }
+        // The segment holds its creator jail, as FreeBSD's segment holds its creator's ucred. TryHold
+        // refuses a jail being freed: a process in the middle of exiting with its jail may still get here
+        // then, and a reference taken on it would bring the jail back to life (to be freed twice). That
+        // process is gone: EINTR. The handle is stored in the segment and given back once, when it is freed.
+        if (!cred.Jail.TryHold(out var creator))
+        {
+            racct.Release(cred.Jail, RacctResource.Nshm, 1);
+            racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
+            return Errno.EINTR;
+        }
         // The limits may have changed since the memory was allocated: allocate here only then (rare).
-        var seg = new ShmSegment(cred.Jail, key, cred.Uid, cred.Gid, mode, size, data is { } d && (ulong)d.Length == size ? d : new byte[size], p.Pid, Now);
+        var seg = new ShmSegment(creator, key, cred.Uid, cred.Gid, mode, size, data is { } d && (ulong)d.Length == size ? d : new byte[size], p.Pid, Now);
         var id = _segments.Allocate(seg, (int)Limits.ShmMni, static (s, newId) => s.Id = newId);
         if (id < 0)
         {
             racct.Release(cred.Jail, RacctResource.Nshm, 1);
             racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
+            unused = creator;
             return Errno.ENOSPC; // every slot below shmmni is taken (shmmni was lowered)
-        }
-        // The segment holds its creator jail. TryHold, not Hold: a process in the middle of exiting with
-        // its jail may still get here while the jail is being freed, and Hold would bring the jail back
-        // to life (its later release would free it twice). That process is gone: EINTR.
-        if (!cred.Jail.TryHold())
-        {
-            _segments.Free(id);
-            racct.Release(cred.Jail, RacctResource.Nshm, 1);
-            racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);
-            return Errno.EINTR;
         }
         _byKey.Add(cred.Jail, key, seg);
         _committedPages += pages;
@@ -116,7 +128,7 @@ internal sealed partial class ShmSubsystem
         var cred = p.Cred;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         SysResult<ulong> result;
         lock (_lock)
             result = AttachLocked(p, cred, root, shmid, shmaddr, shmflg, release);
@@ -125,7 +137,7 @@ internal sealed partial class ShmSubsystem
     }
 
     /// <summary>FreeBSD's <c>kern_shmat_locked</c>.</summary>
-    private SysResult<ulong> AttachLocked(Proc p, Ucred cred, Jail root, int shmid, ulong shmaddr, int shmflg, List<Jail> release)
+    private SysResult<ulong> AttachLocked(Proc p, Ucred cred, Jail root, int shmid, ulong shmaddr, int shmflg, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (p.HasExited)
@@ -181,7 +193,7 @@ internal sealed partial class ShmSubsystem
     {
         if (Namespaces.RootOf(p.Cred.Jail) is null)
             return Errno.ENOSYS;
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         lock (_lock)
         {
             if (!_spaces.TryGetValue(p, out var space) || space.LiveAt(shmaddr) is not { } mapping)
@@ -198,7 +210,7 @@ internal sealed partial class ShmSubsystem
         var cred = p.Cred;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         SysResult<int> result;
         lock (_lock)
             result = ControlLocked(cred, root, shmid, cmd, ref buf, release);
@@ -207,7 +219,7 @@ internal sealed partial class ShmSubsystem
     }
 
     /// <summary>FreeBSD's <c>kern_shmctl_locked</c>.</summary>
-    private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<Jail> release)
+    private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         // Linux-compatibility commands answer before any lookup; FreeBSD returns shmalloced (= shmmni).

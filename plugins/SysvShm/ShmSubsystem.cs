@@ -87,7 +87,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// </summary>
     public void CleanupJail(Jail jail)
     {
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         lock (_lock)
         {
             foreach (var (_, seg) in _segments.Live().ToArray())
@@ -116,7 +116,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>The process exit hook (FreeBSD's shmexit): detaches everything the process had attached.</summary>
     public void ProcessExited(Proc proc)
     {
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         lock (_lock)
         {
             if (!_spaces.TryRemove(proc, out var space))
@@ -130,7 +130,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>Frees everything at unload: segments (releasing their jails) and address spaces.</summary>
     public void FreeAll()
     {
-        var release = new List<Jail>();
+        var release = new List<JailReference>();
         lock (_lock)
         {
             foreach (var (_, seg) in _segments.Live().ToArray())
@@ -188,7 +188,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     }
 
     /// <summary>FreeBSD's <c>shm_remove</c>: the key becomes IPC_PRIVATE, the segment is marked removed, and it goes now if unattached.</summary>
-    private void RemoveLocked(ShmSegment seg, List<Jail> release)
+    private void RemoveLocked(ShmSegment seg, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         _byKey.Remove(seg.Creator, seg.Key, seg);
@@ -199,7 +199,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     }
 
     /// <summary>FreeBSD's <c>shm_delete_mapping</c>: the range stays reserved, dtime is set, the last detach of a removed segment frees it.</summary>
-    private void DetachLocked(ShmAddressSpace space, ShmMapping mapping, List<Jail> release)
+    private void DetachLocked(ShmAddressSpace space, ShmMapping mapping, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "detach needs the module lock");
         var seg = mapping.Segment!;
@@ -211,7 +211,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     }
 
     /// <summary>FreeBSD's <c>shm_deallocate_segment</c>: frees the slot and the pages; the creator jail is released after unlocking.</summary>
-    private void FreeLocked(ShmSegment seg, List<Jail> release)
+    private void FreeLocked(ShmSegment seg, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         if (!_segments.Free(seg.Id))
@@ -221,14 +221,14 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         // racct: what AllocateLocked charged to the creator's jail (nshm and the page-rounded size).
         _kernel.Racct.Release(seg.Creator, RacctResource.Nshm, 1);
         _kernel.Racct.Release(seg.Creator, RacctResource.ShmSize, (long)seg.MapLength);
-        release.Add(seg.Creator);
+        release.Add(seg.CreatorReference);
         _log.LogDebug("shm segment {Id} of jail {Jid} freed", seg.Id, seg.Creator.Id);
     }
 
-    /// <summary>Drops the jail references of freed segments; the last one lets a dying jail be freed (DESIGN 2.5).</summary>
-    private static void ReleaseAll(List<Jail> release)
+    /// <summary>Gives back the creator references of freed segments; the last one lets a dying jail be freed.</summary>
+    private static void ReleaseAll(List<JailReference> release)
     {
-        foreach (var jail in release)
-            jail.Release();
+        foreach (var reference in release)
+            reference.Dispose();
     }
 }

@@ -109,12 +109,12 @@ public class JailSetRuleTests
     {
         using var k = new Kernel();
         var p = k.Create("p", ("children.max", "2"));
-        p.Hold();
+        Assert.True(p.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, p.Id);
         var r = k.TryCreate(k.Init, ("name", "p.c"), ("persist", null));
         Assert.Equal(Errno.ENOENT, r.Error);
         Assert.Equal("jail \"p\" is dying", r.Message);
-        p.Release();
+        held.Dispose();
     }
 
     [Fact]
@@ -124,10 +124,10 @@ public class JailSetRuleTests
         var p = k.Create("p", ("children.max", "2"));
         var inside = k.RootIn(p);
         k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p", ["nopersist"] = null }, JailFlags.Update);
-        p.Hold();
+        Assert.True(p.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, p.Id);
         Assert.Equal(Errno.EAGAIN, k.TryCreate(inside, ("name", "c"), ("persist", null)).Error);
-        p.Release();
+        held.Dispose();
     }
 
     [Fact]

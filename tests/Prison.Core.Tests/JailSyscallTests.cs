@@ -301,12 +301,12 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var j = k.Create("a");
-        j.Hold();
+        Assert.True(j.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, j.Id);
         var p = k.Processes.Fork(k.Init).Value;
         Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, j.Id));
         Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, 4242));
-        j.Release();
+        held.Dispose();
     }
 
     [Fact]
@@ -314,7 +314,7 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var old = k.Create("a");
-        old.Hold();
+        Assert.True(old.TryHold(out var held));
         k.Jails.Syscalls.Remove(k.Init, old.Id);
         var fresh = k.Create("a");
         Assert.NotEqual(old.Id, fresh.Id);
@@ -326,7 +326,7 @@ public class JailSyscallTests
         Assert.Equal(1, reuse.Value);
         Assert.Equal(Jail.MaxJid, old.Id);
         Assert.Same(old, k.Jails.FindVisible(k.Prison0, Jail.MaxJid.ToString(System.Globalization.CultureInfo.InvariantCulture), includeDying: true));
-        old.Release();
+        held.Dispose();
         Assert.Null(k.Jails.Find(Jail.MaxJid));
     }
 

@@ -134,10 +134,10 @@ public class KpiStressTests(ITestOutputHelper output)
         {
             var victim = jails[rng.Next(jails.Count)];
             // A jail found by a lookup may be freed before we hold it: TryHold is the race-free way.
-            if (rng.Next(4) == 0 && victim.TryHold())
+            if (rng.Next(4) == 0 && victim.TryHold(out var held))
             {
-                k.Jails.Syscalls.Remove(k.Init, victim.Id);
-                victim.Release();
+                using (held)
+                    k.Jails.Syscalls.Remove(k.Init, victim.Id);
             }
             else
             {

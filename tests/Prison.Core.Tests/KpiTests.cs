@@ -144,14 +144,14 @@ public class KpiTests
         var rec = new ServiceRecorder(k, "svc");
         k.Services.Register(rec.Definition());
         var j = k.Create("a");
-        j.Hold(); // e.g. a descriptor or an attached segment
+        Assert.True(j.TryHold(out var held)); // e.g. a descriptor or an attached segment
         k.Jails.Syscalls.Remove(k.Init, j.Id);
         Assert.Equal(JailState.Dying, j.State);
         Assert.Equal(1, rec.Count("remove", j.Id));
         Assert.Equal(0, rec.Count("destroy", j.Id));
         Assert.Null(k.Jails.FindVisible(k.Prison0, "a"));
         Assert.NotNull(k.Jails.FindVisible(k.Prison0, "a", includeDying: true));
-        j.Release();
+        held.Dispose();
         Assert.Equal(JailState.Dead, j.State);
         Assert.Equal(1, rec.Count("destroy", j.Id));
     }

@@ -94,7 +94,9 @@ public class LifecycleRaceTests
         var j = k.Create("a");
         Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
         Assert.Equal(JailState.Dead, j.State);
-        Assert.False(j.TryHold());
+        Assert.False(j.TryHold(out var reference));
+        Assert.Null(reference);
+        Assert.False(j.TryAddReference());
         Assert.Throws<InvalidOperationException>(j.Hold);
         Assert.Throws<InvalidOperationException>(j.Release);
         Assert.Equal(0, k.Prison0.ChildrenCur);

@@ -28,13 +28,15 @@ public enum JailDescRights
 public sealed class JailDescriptor : KernelFile
 {
     private readonly Kernel _kernel;
+    private readonly JailReference _reference;
     private int _rights;
 
-    /// <summary>Builds a descriptor on a jail the caller has just taken a reference on (it becomes the descriptor's).</summary>
-    private JailDescriptor(Kernel kernel, Jail jail, Ucred creator, bool owning)
+    /// <summary>Builds a descriptor on a reference the caller has just taken (it becomes the descriptor's).</summary>
+    private JailDescriptor(Kernel kernel, JailReference reference, Ucred creator, bool owning)
     {
         _kernel = kernel;
-        Jail = jail;
+        _reference = reference;
+        Jail = reference.Jail;
         Creator = creator;
         Owning = owning;
         _rights = (int)JailDescRights.All;
@@ -43,10 +45,11 @@ public sealed class JailDescriptor : KernelFile
     /// <summary>
     /// A descriptor on <paramref name="jail"/>, found by a lookup: null when the jail is being freed (its
     /// last reference is gone) or dead, which the syscalls report as ENOENT. The descriptor's reference is
-    /// taken with <see cref="Jail.TryHold"/>, so a jail being freed is never brought back.
+    /// taken with <see cref="Jail.TryHold(out JailReference?)"/>, so a jail being freed is never brought back,
+    /// and given back once, at the last close.
     /// </summary>
     internal static JailDescriptor? TryOpen(Kernel kernel, Jail jail, Ucred creator, bool owning) =>
-        jail.TryHold() ? new JailDescriptor(kernel, jail, creator, owning) : null;
+        jail.TryHold(out var reference) ? new JailDescriptor(kernel, reference, creator, owning) : null;
 
     /// <inheritdoc />
     public override string Kind => "jail";
@@ -87,6 +90,6 @@ public sealed class JailDescriptor : KernelFile
     {
         if (Owning && Jail.IsAlive)
             _kernel.Jails.Syscalls.RemoveTree(Jail);
-        Jail.Release();
+        _reference.Dispose();
     }
 }

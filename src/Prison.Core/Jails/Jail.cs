@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Prison.Core.Services;
 
 namespace Prison.Core.Jails;
@@ -13,7 +14,9 @@ namespace Prison.Core.Jails;
 /// slot array is published by reference and replaced when it grows or shrinks.</para>
 /// <para>References: kernel references (<see cref="References"/>) are atomic. A jail whose count reached
 /// 0 is being freed and can never be held again: a reference on a jail found by a lookup is taken with
-/// <see cref="TryHold"/> only, which refuses it. Lookups do not return such a jail.</para>
+/// <see cref="TryHold(out JailReference?)"/> only, which refuses it and returns a <see cref="JailReference"/>
+/// that gives the reference back exactly once. The raw count (hold, release) is not public.
+/// Lookups do not return such a jail.</para>
 /// </remarks>
 public sealed class Jail
 {
@@ -129,26 +132,55 @@ public sealed class Jail
     }
 
     /// <summary>
+    /// Takes a kernel reference on this jail unless it is being freed, and returns it as a handle that
+    /// gives it back exactly once. This is the only public way to hold a jail found by a lookup (or
+    /// reached through a credential): FreeBSD's <c>prison_find</c> returns a prison only while its
+    /// <c>pr_ref</c> is above 0 and <c>prison_hold</c> then takes one more; here both happen in one atomic
+    /// step, so a jail whose last reference is gone (its services' <c>destroy</c> callbacks may be
+    /// running) can never be held again, and a jail that was held can only be released through the
+    /// handle, once (<see cref="JailReference.Dispose"/>, FreeBSD's <c>prison_free</c>).
+    /// </summary>
+    /// <param name="reference">The handle when the reference was taken; null otherwise.</param>
+    /// <returns>
+    /// True when the reference was taken; false when the jail is being freed (0 references) or dead.
+    /// Callers map false to the errno of their syscall: FreeBSD's lookups report such a jail as
+    /// <c>ENOENT</c>, and a process whose jail is being freed is itself exiting (<c>EINTR</c>).
+    /// </returns>
+    /// <remarks>Allocates one small object; take it once per object that holds the jail (an IPC object at
+    /// creation), not per syscall.</remarks>
+    public bool TryHold([NotNullWhen(true)] out JailReference? reference)
+    {
+        reference = TryAddReference() ? new JailReference(this) : null;
+        return reference is not null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"jail {Id} ({Name})";
+
+    // --- kernel internals -------------------------------------------------------------
+
+    // The raw reference count below is kernel-internal (FreeBSD's prison_hold/prison_free are not part of
+    // the jail services KPI either): modules hold a jail through TryHold(out JailReference) only.
+
+    /// <summary>
     /// Takes one more kernel reference on a jail the caller already holds a reference on (a parent under
-    /// the prison-list lock, a child holding its parent). Never for a jail found by a lookup: use
-    /// <see cref="TryHold"/>, which refuses a jail that is being freed.
+    /// the prison-list lock, a child holding its parent; FreeBSD's <c>prison_hold</c>, which asserts
+    /// <c>pr_ref &gt; 0</c>). Never for a jail found by a lookup: use <see cref="TryAddReference"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The jail has no reference left (it is being freed or dead).</exception>
     internal void Hold()
     {
-        // An increment from 0 would bring a jail back from Free (FreeBSD's prison_hold asserts pr_ref > 0).
-        if (!TryHold())
+        // An increment from 0 would bring a jail back from Free.
+        if (!TryAddReference())
             throw new InvalidOperationException($"jail {Id} has no reference left and cannot be held");
     }
 
     /// <summary>
-    /// Takes a kernel reference unless the jail is being freed (its last reference is gone: its
-    /// services' <c>destroy</c> callbacks may be running) or dead. This is the only way to take a reference
-    /// on a jail found by a lookup, which can race with the last release (FreeBSD's <c>prison_find</c>
-    /// refuses a prison whose <c>pr_ref</c> is 0 the same way). Drop the reference with <see cref="Release"/>.
+    /// Takes a raw kernel reference unless the jail is being freed (0 references) or dead: the
+    /// refuse-if-freeing primitive every lookup-to-reference path of the kernel goes through. The caller
+    /// gives it back with <see cref="Release"/>, exactly once.
     /// </summary>
-    /// <returns>True when the reference was taken; false when the jail is being freed or dead.</returns>
-    public bool TryHold()
+    internal bool TryAddReference()
     {
         var refs = Volatile.Read(ref _refs);
         while (refs > 0)
@@ -162,12 +194,12 @@ public sealed class Jail
     }
 
     /// <summary>
-    /// Drops a kernel reference taken with <see cref="TryHold"/>; the last one frees the jail (the
+    /// Drops a raw kernel reference (FreeBSD's <c>prison_free</c>); the last one frees the jail (the
     /// services' <c>destroy</c> callbacks run on the calling thread, so never call it with a lock held
     /// that a callback may take). Exactly one release per reference taken.
     /// </summary>
     /// <exception cref="InvalidOperationException">More releases than references (a double release).</exception>
-    public void Release()
+    internal void Release()
     {
         var left = Interlocked.Decrement(ref _refs);
         if (left == 0)
@@ -176,10 +208,6 @@ public sealed class Jail
             throw new InvalidOperationException($"jail {Id}: reference count underflow");
     }
 
-    /// <inheritdoc />
-    public override string ToString() => $"jail {Id} ({Name})";
-
-    // --- kernel internals -------------------------------------------------------------
 
     internal JailTable? Table { get; set; }
 

@@ -566,7 +566,8 @@ public sealed class JailSyscalls
     /// </summary>
     private SysResult<int> WithServicesShared(Jail jail, Errno gone, Func<SysResult<int>> action)
     {
-        if (!jail.TryHold())
+        // The raw primitive, not a JailReference: one jail_set call, no handle to allocate.
+        if (!jail.TryAddReference())
             return SysResult<int>.Fail(gone, $"jail {jail.Id} is not alive");
         try
         {

@@ -15,7 +15,8 @@ namespace Prison.Core.Jails;
 /// The lock order is: <see cref="JailSyscalls"/>' jail_set lock (every jail_set and jail_remove, FreeBSD's
 /// exclusive <c>allprison_lock</c>), the services lock, then a jail's <see cref="Jail.Mutex"/> or this lock.
 /// References: a lookup never returns a jail whose last kernel reference is gone (it is being freed), and
-/// a reference on a jail found by a lookup is taken with <see cref="Jail.TryHold"/> only.
+/// a reference on a jail found by a lookup is taken only with the refuse-if-freeing primitive
+/// (<see cref="Jail.TryHold(out JailReference?)"/>, or <c>Jail.TryAddReference</c> inside the kernel).
 /// </remarks>
 public sealed class JailTable
 {
@@ -365,7 +366,7 @@ public sealed class JailTable
     /// <summary>The last reference went: destroy callbacks, then the jid is free.</summary>
     internal void Free(Jail jail)
     {
-        // TryHold refuses a jail at 0 references, so this runs once; a second call is a reference-count
+        // TryAddReference refuses a jail at 0 references, so this runs once; a second call is a reference-count
         // bug (a double release), and tearing the jail down twice would corrupt its parent's counts.
         if (!jail.MarkFreed())
             throw new InvalidOperationException($"{jail}: freed twice");

@@ -1,0 +1,50 @@
+using Prison.Core;
+using Prison.Core.Ipc;
+using Prison.Core.Jails;
+using static Prison.Core.Ipc.IpcConstants;
+
+namespace Prison.SysvSem.Tests;
+
+/// <summary>
+/// A set holds its creator jail through one <see cref="JailReference"/>, taken at semget and given back
+/// exactly once at removal: a dying jail lives exactly as long as its last set, and removing a set twice
+/// never releases the jail twice.
+/// </summary>
+public sealed class CreatorReferenceTests
+{
+    [Fact]
+    public void A_set_holds_its_creator_jail_once_and_its_removal_gives_the_reference_back_once()
+    {
+        using var t = new SemTestKernel();
+        var prison0Refs = t.K.Prison0.References;
+        var j = t.Jail("a", sysvsem: "inherit"); // the set lives in the host's namespace and outlives the jail
+        var before = j.References;
+        var p = t.RootIn(j);
+        var id = t.NewSet(p);
+        Assert.Equal(before + 1, j.References);
+
+        t.K.Processes.Exit(p);
+        t.RemoveJail(j);
+        Assert.Equal(JailState.Dying, j.State); // the set's reference keeps it
+
+        Assert.Equal(Errno.OK, t.CtlError(t.Host, id, 0, IPC_RMID));
+        Assert.Equal(JailState.Dead, j.State);
+        Assert.Equal(Errno.EINVAL, t.CtlError(t.Host, id, 0, IPC_RMID));
+        Assert.Equal(0, j.References);
+        Assert.Equal(0, t.K.Prison0.ChildrenCur);
+        Assert.Equal(prison0Refs, t.K.Prison0.References);
+    }
+
+    [Fact]
+    public void A_semget_refused_after_the_hold_gives_the_reference_back()
+    {
+        using var t = new SemTestKernel();
+        var j = t.Jail("pg");
+        var p = t.RootIn(j);
+        Assert.True(t.K.Racct.Syscalls.AddRule(t.K.Init.Cred, "jail:pg:nsem:deny=1").Ok);
+        var before = j.References;
+        // The racct charge fails after the creator reference was taken: it must go back.
+        Assert.Equal(Errno.ENOSPC, t.K.SemGet(p, IPC_PRIVATE, 2, 0x180).Error);
+        Assert.Equal(before, j.References);
+    }
+}

@@ -1,0 +1,52 @@
+using Prison.Core;
+using Prison.Core.Ipc;
+using Prison.Core.Jails;
+using static Prison.Core.Ipc.IpcConstants;
+
+namespace Prison.SysvShm.Tests;
+
+/// <summary>
+/// A segment holds its creator jail through one <see cref="JailReference"/>, taken at shmget and given
+/// back exactly once when the segment is freed (at removal, or at the last detach of a removed segment).
+/// </summary>
+public sealed class CreatorReferenceTests
+{
+    [Fact]
+    public void A_segment_holds_its_creator_jail_until_its_last_detach_and_gives_the_reference_back_once()
+    {
+        using var k = ShmTestKernel.Boot();
+        var prison0Refs = k.Prison0.References;
+        var j = k.NewJail("a", "inherit");
+        var before = j.References;
+        var p = k.Spawn(j);
+        var id = k.Create(p, key: IPC_PRIVATE);
+        Assert.Equal(before + 1, j.References);
+        var host = k.Spawn(k.Prison0);
+        k.Attach(host, id);
+
+        k.Processes.Exit(p);
+        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(JailState.Dying, j.State);
+        Assert.Equal(Errno.OK, k.Rmid(host, id)); // attached: only marked removed, still held
+        Assert.Equal(JailState.Dying, j.State);
+
+        k.Processes.Exit(host); // the last detach frees the segment
+        Assert.Equal(JailState.Dead, j.State);
+        Assert.Equal(Errno.EINVAL, k.Rmid(k.Init, id));
+        Assert.Equal(0, j.References);
+        Assert.Equal(0, k.Prison0.ChildrenCur);
+        Assert.Equal(prison0Refs, k.Prison0.References);
+    }
+
+    [Fact]
+    public void A_shmget_refused_by_racct_keeps_no_reference()
+    {
+        using var k = ShmTestKernel.Boot();
+        var j = k.NewJail("pg", "new");
+        var p = k.Spawn(j);
+        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:pg:nshm:deny=0").Ok);
+        var before = j.References;
+        Assert.Equal(Errno.ENOSPC, k.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(before, j.References);
+    }
+}
