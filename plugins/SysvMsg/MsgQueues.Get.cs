@@ -47,7 +47,7 @@ internal sealed partial class MsgQueues
             // TryHold refuses a jail being freed: a process killed with its jail may still call in here
             // then (its namespace is gone), and a reference taken on it would bring the jail back to life,
             // to be freed twice. The handle is stored in the queue and given back once, at its removal.
-            if (!jail.TryHold(out creator))
+            if (!Namespaces.MayCreateIn(jail) || !jail.TryHold(out creator))
                 return Errno.ENOSYS;
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
             // racct, as FreeBSD once a slot is known to be free (both errors are ENOSPC, so charging first

@@ -49,7 +49,7 @@ internal sealed partial class SysvSemaphores
             // its jail may still call in here then, and a reference taken on it would bring the jail back
             // to life (to be freed twice). That process is gone: EINTR, as semop says. The handle is
             // stored in the set and given back once, when the set is removed.
-            if (!cred.Jail.TryHold(out var held))
+            if (!_namespaces.MayCreateIn(cred.Jail) || !cred.Jail.TryHold(out var held))
                 return Errno.EINTR;
             created = held;
             // racct, as FreeBSD after its own checks: nsem counts semaphores (not sets), charged to the

@@ -100,7 +100,7 @@ internal sealed partial class ShmSubsystem
         // refuses a jail being freed: a process in the middle of exiting with its jail may still get here
         // then, and a reference taken on it would bring the jail back to life (to be freed twice). That
         // process is gone: EINTR. The handle is stored in the segment and given back once, when it is freed.
-        if (!cred.Jail.TryHold(out var creator))
+        if (!Namespaces.MayCreateIn(cred.Jail) || !cred.Jail.TryHold(out var creator))
         {
             racct.Release(cred.Jail, RacctResource.Nshm, 1);
             racct.Release(cred.Jail, RacctResource.ShmSize, mapLength);

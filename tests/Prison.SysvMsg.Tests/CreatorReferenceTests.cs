@@ -46,4 +46,23 @@ public sealed class CreatorReferenceTests
         Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(p, IPC_PRIVATE, 0x180).Error);
         Assert.Equal(before, j.References);
     }
+
+    [Fact]
+    public void A_killed_process_cannot_create_a_queue_after_its_jail_was_cleaned_up()
+    {
+        using var f = new MsgFixture();
+        var k = f.Kernel;
+        var j = f.Jail("gone");
+        var p = f.RootIn(j);
+        // Something else keeps the dying jail (a descriptor, an object in another namespace).
+        Assert.True(j.TryHold(out var hold));
+        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id)); // kills p, removes j's queues
+        Assert.Equal(JailState.Dying, j.State);
+        // p's msgget was already on its way in: a queue made now would escape the cleanup that ran, keep
+        // its nmsgq charge and hold the jail dying for ever.
+        Assert.Equal(Errno.ENOSYS, k.MsgGet(p, IPC_PRIVATE, 0x180).Error);
+        hold!.Dispose();
+        Assert.Equal(JailState.Dead, j.State);
+        Assert.Equal(0, k.Racct.Usage(k.Prison0, Prison.Core.Rctl.RacctResource.Nmsgq));
+    }
 }

@@ -47,4 +47,22 @@ public sealed class CreatorReferenceTests
         Assert.Equal(Errno.ENOSPC, t.K.SemGet(p, IPC_PRIVATE, 2, 0x180).Error);
         Assert.Equal(before, j.References);
     }
+
+    [Fact]
+    public void A_killed_process_cannot_create_a_set_after_its_jail_was_cleaned_up()
+    {
+        using var t = new SemTestKernel();
+        var j = t.Jail("gone");
+        var p = t.RootIn(j);
+        // Something else keeps the dying jail (a descriptor, an object in another namespace).
+        Assert.True(j.TryHold(out var hold));
+        t.RemoveJail(j); // kills p and removes the sets of j's namespace
+        Assert.Equal(JailState.Dying, j.State);
+        // p's semget was already on its way in: a set made now would escape the cleanup that ran, keep
+        // its nsem charge and hold the jail dying for ever.
+        Assert.Equal(Errno.EINTR, t.K.SemGet(p, IPC_PRIVATE, 1, 0x180).Error);
+        hold!.Dispose();
+        Assert.Equal(JailState.Dead, j.State);
+        Assert.Equal(0, t.K.Racct.Usage(t.K.Prison0, Prison.Core.Rctl.RacctResource.Nsem));
+    }
 }

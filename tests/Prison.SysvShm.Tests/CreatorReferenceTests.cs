@@ -49,4 +49,22 @@ public sealed class CreatorReferenceTests
         Assert.Equal(Errno.ENOSPC, k.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
         Assert.Equal(before, j.References);
     }
+
+    [Fact]
+    public void A_killed_process_cannot_create_a_segment_after_its_jail_was_cleaned_up()
+    {
+        using var k = ShmTestKernel.Boot();
+        var j = k.NewJail("gone", "new");
+        var p = k.Spawn(j);
+        // Something else keeps the dying jail (a descriptor, an object in another namespace).
+        Assert.True(j.TryHold(out var hold));
+        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id)); // kills p, removes j's segments
+        Assert.Equal(JailState.Dying, j.State);
+        // p's shmget was already on its way in: a segment made now would escape the cleanup that ran,
+        // keep its nshm charge and hold the jail dying for ever.
+        Assert.Equal(Errno.EINTR, k.ShmGet(p, IPC_PRIVATE, 4096, 0x180).Error);
+        hold!.Dispose();
+        Assert.Equal(JailState.Dead, j.State);
+        Assert.Equal(0, k.Racct.Usage(k.Prison0, Prison.Core.Rctl.RacctResource.Nshm));
+    }
 }

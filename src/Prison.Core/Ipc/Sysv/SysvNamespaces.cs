@@ -65,6 +65,20 @@ public sealed class SysvNamespaces
     /// <summary>The namespace root of <paramref name="jail"/>, or null when the kind is disabled there. Lock-free.</summary>
     public Jail? RootOf(Jail jail) => _slot.Get(jail);
 
+    /// <summary>
+    /// Whether a new object may be created in <paramref name="jail"/> now: the kind is enabled there and the
+    /// jail is alive. A module calls it under its module lock, right before it creates an object, after
+    /// its lock-free checks. The jail cleanup (the jail removed, or leaving <c>new</c> or disabled) takes
+    /// that same lock, so an object created after it ran would escape it: it would hold its jail dying for
+    /// ever and keep its racct charge. False for a dying jail: its processes were killed, so the caller is
+    /// one of them, still on its way out.
+    /// </summary>
+    public bool MayCreateIn(Jail jail)
+    {
+        ArgumentNullException.ThrowIfNull(jail);
+        return RootOf(jail) is not null && jail.IsAlive;
+    }
+
     /// <summary>The jail's mode: disable, inherit (root is an ancestor) or new (root is itself).</summary>
     public JailSysMode ModeOf(Jail jail) => RootOf(jail) switch
     {
