@@ -9,7 +9,7 @@ namespace Prison.Benchmarks;
 
 /// <summary>
 /// <c>shmget</c> of an existing key among 10,000 segments. Prison: 100 jails with their own namespace,
-/// 100 segments each (keys 1..100 in every jail, the same key in many jails as seed 002 has it), looked
+/// 100 segments each (keys 1..100 in every jail, the same key in many jails as the FreeBSD 11 SYSVIPC note has it), looked
 /// up from a root process in the 50th jail. Linux: 10,000 segments in one private namespace (kernel.shmmni
 /// raised to 32768 there; Linux has no jails, so the keys are all distinct), looking up the 5,000th.
 /// Target: ratio at most 0.05.

@@ -99,7 +99,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         ReleaseAll(release);
     }
 
-    /// <summary>The <c>attach</c> method: a process with segments attached may not change jail (seed 000).</summary>
+    /// <summary>The <c>attach</c> method: a process with segments attached may not change jail (the namespace patch review).</summary>
     public Errno VetoAttach(in JailMethodArgs<Jail> args)
     {
         if (args.Process is not { } proc)

@@ -12,7 +12,7 @@ namespace Prison.Plugins.SysvShm;
 /// The module's sysctls: the <c>kern.ipc.shm*</c> limits (host root may write them; bad values are
 /// EINVAL), <c>kern.ipc.shmsegs</c> (what the caller may see), and the host's per-jail dumps
 /// <c>kern.ipc.shmsegs.jail.JID</c> (the jail's own segments) and <c>kern.ipc.shmsegs.jail.JID.r</c>
-/// (the jail's and its descendants', seed 000's "recursive flag").
+/// (the jail's and its descendants', the "recursive flag" of the namespace patch review).
 /// </summary>
 internal static class ShmSysctls
 {

@@ -2,7 +2,7 @@ using Prison.Core.Jails;
 
 namespace Prison.Core.Tests;
 
-/// <summary>The jail services KPI, one guarantee per test (DESIGN.md section 2).</summary>
+/// <summary>The jail services KPI, one guarantee per test (docs/background.md, the jail services proposal).</summary>
 public class KpiTests
 {
     [Fact]

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 
 namespace Prison.Core.Descriptors;
 
-/// <summary>What happened to a watched jail (the planned kevent filter of seed 004).</summary>
+/// <summary>What happened to a watched jail (the planned kevent filter of the jail descriptors review).</summary>
 public enum JailEventKind
 {
     /// <summary>A child jail was created (<see cref="JailEvent.Jid"/> is the child).</summary>

@@ -254,7 +254,7 @@ public sealed class JailSyscalls
 
     /// <summary>
     /// jail_attach(2): moves the caller into a jail it can see. Refused (EBUSY) for a multithreaded
-    /// process or one sharing its address space (seed 000); a service's <c>attach</c> method may refuse too.
+    /// process or one sharing its address space (the namespace patch review); a service's <c>attach</c> method may refuse too.
     /// </summary>
     public Errno Attach(Proc caller, int jid) => AttachTo(caller, jid).Error;
 

@@ -8,7 +8,7 @@ namespace Prison.Core.Jails;
 /// (alive -> dying -> dead). The jail syscalls live in <see cref="JailSyscalls"/>.
 /// </summary>
 /// <remarks>
-/// Locking: <c>_listLock</c> (FreeBSD's <c>allprison_lock</c>, shared-exclusive as seed 003 made it)
+/// Locking: <c>_listLock</c> (FreeBSD's <c>allprison_lock</c>, shared-exclusive as the jail services proposal made it)
 /// protects <c>_byJid</c>, <c>_lastJid</c> and every jail's <see cref="Jail.ChildrenCur"/>. Lookups and
 /// listings share it; inserting and freeing take it exclusively. No service callback ever runs while it
 /// is held: callers take the services lock first, then this one, and drop this one before calling out.
@@ -60,7 +60,7 @@ public sealed class JailTable
     public JailSyscalls Syscalls { get; }
 
     /// <summary>
-    /// <c>security.jail.mount_allowed</c> (seed 003): the legacy default for <c>allow.mount</c> of jails
+    /// <c>security.jail.mount_allowed</c> (the jail services proposal): the legacy default for <c>allow.mount</c> of jails
     /// created without saying.
     /// </summary>
     public bool DefaultMountAllowed { get; set; }

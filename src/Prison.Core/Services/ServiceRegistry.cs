@@ -308,7 +308,7 @@ public sealed class ServiceRegistry
         _slots[index] = null;
         if (index != _slots.Count - 1)
             return;
-        // Shrink only when the last slot is freed (seed 003), and then drop every trailing hole.
+        // Shrink only when the last slot is freed (the jail services proposal), and then drop every trailing hole.
         while (_slots.Count > 0 && _slots[^1] is null)
             _slots.RemoveAt(_slots.Count - 1);
         foreach (var jail in _kernel.Jails.SnapshotAll())

@@ -3,7 +3,7 @@ using Prison.Core.Jails;
 namespace Prison.Core.Services;
 
 /// <summary>
-/// A registered service's handle to its slot in every jail (seed 003's
+/// A registered service's handle to its slot in every jail (the jail services proposal's
 /// <c>prison_service_data_get/set/del</c>). Reads are lock-free: one volatile load and an array index.
 /// </summary>
 /// <typeparam name="T">The per-jail state type.</typeparam>

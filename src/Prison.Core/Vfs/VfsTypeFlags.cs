@@ -8,7 +8,7 @@ public enum VfsTypeFlags
     None = 0,
 
     /// <summary>
-    /// <c>VFCF_JAIL</c> (seed 003): the type is jail-friendly. Root in a jail may mount it when the jail
+    /// <c>VFCF_JAIL</c> (the jail services proposal): the type is jail-friendly. Root in a jail may mount it when the jail
     /// has <c>allow.mount</c>, <c>allow.mount.NAME</c> and <c>enforce_statfs &lt; 2</c>. Registering such
     /// a type adds the jail parameter <c>allow.mount.NAME</c>.
     /// </summary>

@@ -5,7 +5,7 @@ using Prison.Core.Procs;
 namespace Prison.Core.Vfs;
 
 /// <summary>
-/// A small model of FreeBSD's VFS, enough for the jail rules of seed 003: file system types registered
+/// A small model of FreeBSD's VFS, enough for the jail rules of the jail services proposal: file system types registered
 /// by modules, one global mount table, and the <c>mount</c>, <c>unmount</c>, <c>statfs</c> and
 /// <c>getfsstat</c> syscalls.
 /// </summary>

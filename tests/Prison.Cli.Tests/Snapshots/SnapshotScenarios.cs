@@ -27,7 +27,7 @@ internal static class SnapshotScenarios
     }
 
     /// <summary>
-    /// Seed 002: two postgres jails with <c>sysvshm=new</c>, each with a 1 MiB segment under key 5432001,
+    /// The FreeBSD 11 SYSVIPC note: two postgres jails with <c>sysvshm=new</c>, each with a 1 MiB segment under key 5432001,
     /// attached, pg1's holding "pg1"; plus a host segment removed while attached (destroy deferred).
     /// Returns pgsql02's process and where it attached its segment.
     /// </summary>

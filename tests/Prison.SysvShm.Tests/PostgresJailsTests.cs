@@ -6,10 +6,10 @@ using static Prison.SysvShm.Tests.ShmTestKernel;
 namespace Prison.SysvShm.Tests;
 
 /// <summary>
-/// Seed 002: two PostgreSQL jails with <c>sysvshm = new</c>, both uid 770, both using key 5432001. Each
+/// The FreeBSD 11 SYSVIPC note (docs/background.md): two PostgreSQL jails with <c>sysvshm = new</c>, both uid 770, both using key 5432001. Each
 /// jail sees only its own segment, with its key; the host sees both, with key 0 and owner 770.
 /// </summary>
-public class Seed002Tests
+public class PostgresJailsTests
 {
     [Fact]
     public void Two_jails_same_key_separate_segments()
