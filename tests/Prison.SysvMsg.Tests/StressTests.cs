@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Procs;
+using Prison.Tests.Shared;
 using Xunit.Abstractions;
 using static Prison.SysvMsg.Tests.MsgFixture;
 

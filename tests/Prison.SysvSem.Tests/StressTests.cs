@@ -1,6 +1,7 @@
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Procs;
+using Prison.Tests.Shared;
 using Xunit.Abstractions;
 using static Prison.Core.Ipc.IpcConstants;
 using static Prison.SysvSem.Tests.SemTestKernel;

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Prison.SysvMsg.Tests;
+namespace Prison.Tests.Shared;
 
 /// <summary>
 /// The budget of the extra stress seeds: one seed in a normal run; with <c>PRISON_STRESS_LONG=1</c>, seed
