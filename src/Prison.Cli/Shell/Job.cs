@@ -11,9 +11,10 @@ namespace Prison.Cli.Shell;
 /// <remarks>
 /// A signal posted while the job is not inside a system call stays pending, as on FreeBSD: the next
 /// call the job starts returns EINTR at once (<see cref="BeginCall"/>). A signal posted while the job is
-/// inside a call wakes it through <see cref="Proc.Signal"/>; because the call reads its interrupt token
-/// only when it starts to sleep, a signal that lands just before it sleeps would be lost, so a timer
-/// delivers it again every <see cref="RedeliveryPeriod"/> until the call has returned.
+/// inside a call wakes it through <see cref="Proc.Signal"/>. The kernel reads the process's interrupt
+/// token at syscall entry, so a signal that lands after <see cref="BeginCall"/> but before the call has
+/// entered the kernel cancels a token the call never sees; a timer therefore delivers it again every
+/// <see cref="RedeliveryPeriod"/> until the call has returned.
 /// </remarks>
 internal sealed class Job
 {
