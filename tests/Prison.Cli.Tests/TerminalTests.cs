@@ -88,7 +88,12 @@ public partial class TerminalTests(ITestOutputHelper log)
         return File.Exists("/usr/bin/script") ? null : "/usr/bin/script (util-linux) is not installed";
     }
 
-    /// <summary><c>script -qfec "dotnet prison.dll" /dev/null</c>: the program on a pseudo-terminal.</summary>
+    /// <summary>
+    /// <c>script -qfec "exec dotnet prison.dll" /dev/null</c>: the program on a pseudo-terminal. script(1) runs
+    /// the command through <c>$SHELL -c</c>; the <c>exec</c> makes the program that shell's replacement, as a
+    /// login shell's foreground job would be. Without it, a shell such as dash stays in the foreground process
+    /// group, gets the Ctrl-C's SIGINT too, and exits 130 after the program ends 0.
+    /// </summary>
     private sealed class PseudoTerminal : IDisposable
     {
         private readonly Process _process;
@@ -97,7 +102,7 @@ public partial class TerminalTests(ITestOutputHelper log)
         public PseudoTerminal(string historyFile)
         {
             var program = Path.Combine(AppContext.BaseDirectory, "prison.dll");
-            var start = new ProcessStartInfo("/usr/bin/script", ["-qfec", $"dotnet {program}", "/dev/null"])
+            var start = new ProcessStartInfo("/usr/bin/script", ["-qfec", $"exec dotnet {program}", "/dev/null"])
             {
                 RedirectStandardInput = true,
                 RedirectStandardOutput = true,
