@@ -26,14 +26,24 @@ public partial class TerminalTests(ITestOutputHelper log)
         using var term = new PseudoTerminal(history);
         try
         {
-            // Keys typed before the program set up the terminal would be flushed with the old settings.
+            // Keys typed before the program set up the terminal would be flushed with the old settings, so
+            // the first line is retyped (after Ctrl-U) until the editor echoes it.
             term.Expect("#");
-            Thread.Sleep(300);
-            term.Type("kldload sysvmsg\r");
-            term.Type("jail -c name=a persist sysvmsg=new\r");
-            term.Type("jexec a msgget 1 IPC_CREAT|0600\r");
+            var ready = false;
+            for (var attempt = 0; attempt < 20 && !ready; attempt++)
+            {
+                term.Type("\u0015kldload sysvmsg");
+                ready = term.WaitFor("# kldload sysvmsg", TimeSpan.FromSeconds(1));
+            }
+            Assert.True(ready, "the editor never echoed the first line:\n" + term.Screen);
+            term.Type("\r");
+            term.TypeLine("jail -c name=a persist sysvmsg=new");
+            term.TypeLine("jexec a msgget 1 IPC_CREAT|0600");
             term.Expect("ok $0");
-            term.Type("jexec a msgrcv $0 64 0 0\r");
+            // Ctrl-C is a signal, not a key in the input queue: pressed before the editor has taken the
+            // line, it would discard the line instead. So wait until the line was accepted.
+            term.TypeLine("jexec a msgrcv $0 64 0 0");
+            term.ExpectCount(@"msgrcv \$0 64 0 0 *\r\n", 1);
             // The call sleeps; Ctrl-C is SIGINT to it. A Ctrl-C that lands before the command started is
             // read by the editor instead (it discards an empty line), so the user presses it again.
             var woke = false;
@@ -48,8 +58,10 @@ public partial class TerminalTests(ITestOutputHelper log)
             term.Type("jls -n -j a name\r");
             term.Expect("name=a");
             // Ctrl-C at the prompt discards the line.
-            term.Type("echo discarded\u0003");
-            term.Type("echo kept\r");
+            term.Type("echo discarded");
+            term.Expect("# echo discarded");
+            term.Type("\u0003");
+            term.TypeLine("echo kept");
             term.Expect("kept");
             Assert.DoesNotMatch(@"\r\ndiscarded\r\n", term.Screen);
             // Ctrl-U erases the line typed so far.
@@ -147,6 +159,14 @@ public partial class TerminalTests(ITestOutputHelper log)
             _process.StandardInput.Flush();
             // One key at a time reaches the editor as a keyboard would (no paste detection).
             Thread.Sleep(150);
+        }
+
+        /// <summary>Types <paramref name="text"/>, waits until the editor has echoed it, then presses Return.</summary>
+        public void TypeLine(string text)
+        {
+            Type(text);
+            Expect(text);
+            Type("\r");
         }
 
         public bool WaitFor(string text, TimeSpan timeout) =>
