@@ -9,7 +9,7 @@ namespace Prison.Plugins.SysvMsg;
 /// </summary>
 /// <remarks>
 /// <see cref="Id"/> (set before the queue is published) and <see cref="Creator"/> never change; every other
-/// member is read and written under <see cref="Gate"/>, the queue's own lock (see <see cref="MsgQueues"/>
+/// member is read and written under <see cref="Gate"/>, the queue's own lock (see <see cref="MsgFacility"/>
 /// for the lock order).
 /// </remarks>
 internal sealed class MessageQueue(JailReference creator, IpcPerm perm, ulong qbytes, long ctime)

@@ -9,7 +9,11 @@ namespace Prison.Plugins.SysvMsg;
 /// and host root may change them later through sysctl. A change affects later calls only: existing
 /// queues keep their qbytes, and queued messages keep the segments they were charged.
 /// </summary>
-/// <remarks>Every field is read and written under the owning <see cref="MsgQueues"/> lock.</remarks>
+/// <remarks>
+/// Each limit is one volatile word, read without a lock by every call (each limit once per check) and
+/// written by sysctl without the module lock: a call sees the old value or the new one, never a torn one,
+/// and a change applies to later calls. The same rule holds in the three SysV modules (docs/locking.md, "Limits").
+/// </remarks>
 internal sealed class MsgLimits
 {
     /// <summary>FreeBSD's MSGSSZ: bytes per segment (a power of two, 8 to 1024).</summary>
@@ -28,23 +32,30 @@ internal sealed class MsgLimits
     /// <summary>FreeBSD's msginit panics above this segment count (segment links are shorts).</summary>
     public const int MaxMsgseg = 32767;
 
+    private volatile int _msgmax = DefaultMsgseg * DefaultMsgssz;
+    private volatile int _msgmnb = DefaultMsgmnb;
+    private volatile int _msgmni = DefaultMsgmni;
+    private volatile int _msgtql = DefaultMsgtql;
+    private volatile int _msgssz = DefaultMsgssz;
+    private volatile int _msgseg = DefaultMsgseg;
+
     /// <summary>Informational maximum message size (msgsnd does not check it; FreeBSD computes msgseg * msgssz).</summary>
-    public int Msgmax { get; private set; } = DefaultMsgseg * DefaultMsgssz;
+    public int Msgmax { get => _msgmax; private set => _msgmax = value; }
 
     /// <summary>qbytes given to a new queue, and the ceiling IPC_SET clamps to.</summary>
-    public int Msgmnb { get; private set; } = DefaultMsgmnb;
+    public int Msgmnb { get => _msgmnb; private set => _msgmnb = value; }
 
     /// <summary>How many queues may exist.</summary>
-    public int Msgmni { get; private set; } = DefaultMsgmni;
+    public int Msgmni { get => _msgmni; private set => _msgmni = value; }
 
     /// <summary>How many messages may be queued in the whole system.</summary>
-    public int Msgtql { get; private set; } = DefaultMsgtql;
+    public int Msgtql { get => _msgtql; private set => _msgtql = value; }
 
     /// <summary>Segment size: a message of n bytes is charged ceil(n / msgssz) segments.</summary>
-    public int Msgssz { get; private set; } = DefaultMsgssz;
+    public int Msgssz { get => _msgssz; private set => _msgssz = value; }
 
     /// <summary>How many segments exist in the whole system.</summary>
-    public int Msgseg { get; private set; } = DefaultMsgseg;
+    public int Msgseg { get => _msgseg; private set => _msgseg = value; }
 
     /// <summary>The limits with the loader tunables of <paramref name="kenv"/> applied (FreeBSD's <c>msginit</c>).</summary>
     /// <returns>The limits, or an exception naming the first tunable that is out of range (the load fails).</returns>
@@ -85,7 +96,12 @@ internal sealed class MsgLimits
     }
 
     /// <summary>The segments a message of <paramref name="msgsz"/> bytes is charged with the current msgssz.</summary>
-    public int SegmentsFor(ulong msgsz) => (int)((msgsz + (ulong)Msgssz - 1) / (ulong)Msgssz);
+    public int SegmentsFor(ulong msgsz)
+    {
+        // One read: a concurrent change must not mix two segment sizes in one answer.
+        var size = (ulong)Msgssz;
+        return (int)((msgsz + size - 1) / size);
+    }
 
     private static Errno Set(long value, long min, long max, Action<int> store)
     {

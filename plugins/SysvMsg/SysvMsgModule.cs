@@ -14,20 +14,20 @@ namespace Prison.Plugins.SysvMsg;
 /// </summary>
 public sealed class SysvMsgModule : KernelModule
 {
-    private MsgQueues? _queues;
+    private MsgFacility? _queues;
 
     /// <inheritdoc />
     public override string Name => "sysvmsg";
 
     /// <summary>The loaded facility (null before Load); tests and diagnostics look at its sleepers.</summary>
-    internal MsgQueues? Queues => _queues;
+    internal MsgFacility? Facility => _queues;
 
     /// <inheritdoc />
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var limits = MsgLimits.FromKenv(context.Kernel.Kenv);
-        var queues = new MsgQueues(context.Kernel, limits, context.Logger);
+        var queues = new MsgFacility(context.Kernel, limits, context.Logger);
         queues.Namespaces = SysvNamespaces.Register(context, "sysvmsg", "SYSV message queues", queues.RemoveCreatedBy);
         context.RegisterSyscalls<IMsgSyscalls>(queues);
         context.RegisterSnapshot(queues);
@@ -50,7 +50,7 @@ public sealed class SysvMsgModule : KernelModule
     /// <inheritdoc />
     public override void Unload(ModuleContext context) => _queues = null;
 
-    private static void RegisterLimit(ModuleContext context, MsgQueues queues, string name, string description,
+    private static void RegisterLimit(ModuleContext context, MsgFacility queues, string name, string description,
         Func<MsgLimits, int> get, Func<long, Errno> set) =>
         context.RegisterSysctl(new SysctlInt(name, description, _ => queues.ReadLimit(get), v => queues.ChangeLimit(set, v)));
 }

@@ -24,7 +24,7 @@ internal struct Semaphore
 /// A semaphore set (FreeBSD's <c>struct semid_kernel</c>). <see cref="Creator"/>, <see cref="Key"/>,
 /// <see cref="Id"/> (set before the set is published), <see cref="Cuid"/> and <see cref="Cgid"/> never
 /// change; every other field, the semaphores and <see cref="Waiters"/> are guarded by <see cref="Gate"/>,
-/// the set's own lock (FreeBSD's per-set <c>sema_mtx</c>). See <see cref="SysvSemaphores"/> for the lock order.
+/// the set's own lock (FreeBSD's per-set <c>sema_mtx</c>). See <see cref="SemFacility"/> for the lock order.
 /// </summary>
 internal sealed class SemSet
 {

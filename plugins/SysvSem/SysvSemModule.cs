@@ -13,13 +13,13 @@ namespace Prison.Plugins.SysvSem;
 /// </summary>
 public sealed class SysvSemModule : KernelModule
 {
-    private SysvSemaphores? _semaphores;
+    private SemFacility? _semaphores;
 
     /// <inheritdoc />
     public override string Name => "sysvsem";
 
     /// <summary>The loaded state (for tests and diagnostics), null when not loaded.</summary>
-    internal SysvSemaphores? Semaphores => _semaphores;
+    internal SemFacility? Facility => _semaphores;
 
     /// <inheritdoc />
     public override void Load(ModuleContext context)
@@ -27,7 +27,7 @@ public sealed class SysvSemModule : KernelModule
         ArgumentNullException.ThrowIfNull(context);
         var limits = new SemLimits();
         limits.Register(context);
-        var semaphores = new SysvSemaphores(context.Kernel, limits, context.Logger);
+        var semaphores = new SemFacility(context.Kernel, limits, context.Logger);
         semaphores.RegisterNamespaces(context);
         context.RegisterSysctl(new SysctlOpaque<SemSetInfo>("kern.ipc.sema",
             "Semaphore sets visible to the caller", semaphores.ListFor));

@@ -30,7 +30,7 @@ internal sealed class ShmMapping(ulong start, ulong length, ShmSegment? segment,
 /// only moves up, so an address is never handed out twice.
 /// </summary>
 /// <remarks>
-/// Changed only under <see cref="ShmSubsystem"/>'s module lock and <see cref="Gate"/> together (attach,
+/// Changed only under <see cref="ShmFacility"/>'s module lock and <see cref="Gate"/> together (attach,
 /// detach, exit); read under either. Loads and stores take only <see cref="Gate"/>, so they never wait for
 /// another process's shmget or shmat.
 /// </remarks>

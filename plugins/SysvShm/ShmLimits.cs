@@ -7,8 +7,9 @@ namespace Prison.Plugins.SysvShm;
 
 /// <summary>
 /// The sysvshm tunables, FreeBSD's <c>shminfo</c> plus <c>shm_allow_removed</c> and <c>shm_use_phys</c>,
-/// with FreeBSD's defaults (SHMMAXPGS = 131072 pages). Not thread-safe: <see cref="ShmSubsystem"/>'s lock
-/// protects every read and write.
+/// with FreeBSD's defaults (SHMMAXPGS = 131072 pages). Each limit is one word read and written with
+/// volatile semantics and no lock: a call sees the old or the new value, never a torn one, and a change
+/// applies to later calls (docs/locking.md, "Limits").
 /// </summary>
 internal sealed class ShmLimits
 {
@@ -18,26 +19,62 @@ internal sealed class ShmLimits
     /// <summary>The largest shmmni: an id holds the slot index in 16 bits.</summary>
     public const long MaxIds = 0x10000;
 
+    private long _shmMax = DefaultMaxPages * (long)IpcConstants.PAGE_SIZE;
+    private long _shmMin = 1;
+    private long _shmMni = 192;
+    private long _shmSeg = 128;
+    private long _shmAll = DefaultMaxPages;
+    private long _allowRemoved = 1;
+    private long _usePhys;
+
     /// <summary>kern.ipc.shmmax: the largest segment, in bytes.</summary>
-    public long ShmMax { get; set; } = DefaultMaxPages * (long)IpcConstants.PAGE_SIZE;
+    public long ShmMax
+    {
+        get => Volatile.Read(ref _shmMax);
+        set => Volatile.Write(ref _shmMax, value);
+    }
 
     /// <summary>kern.ipc.shmmin: the smallest segment, in bytes.</summary>
-    public long ShmMin { get; set; } = 1;
+    public long ShmMin
+    {
+        get => Volatile.Read(ref _shmMin);
+        set => Volatile.Write(ref _shmMin, value);
+    }
 
     /// <summary>kern.ipc.shmmni: how many segments may exist.</summary>
-    public long ShmMni { get; set; } = 192;
+    public long ShmMni
+    {
+        get => Volatile.Read(ref _shmMni);
+        set => Volatile.Write(ref _shmMni, value);
+    }
 
     /// <summary>kern.ipc.shmseg: how many attachments one process may hold.</summary>
-    public long ShmSeg { get; set; } = 128;
+    public long ShmSeg
+    {
+        get => Volatile.Read(ref _shmSeg);
+        set => Volatile.Write(ref _shmSeg, value);
+    }
 
     /// <summary>kern.ipc.shmall: how many pages all segments together may use.</summary>
-    public long ShmAll { get; set; } = DefaultMaxPages;
+    public long ShmAll
+    {
+        get => Volatile.Read(ref _shmAll);
+        set => Volatile.Write(ref _shmAll, value);
+    }
 
     /// <summary>kern.ipc.shm_allow_removed: removed but still attached segments can be found by id (FreeBSD 11+ default 1).</summary>
-    public long AllowRemoved { get; set; } = 1;
+    public long AllowRemoved
+    {
+        get => Volatile.Read(ref _allowRemoved);
+        set => Volatile.Write(ref _allowRemoved, value);
+    }
 
     /// <summary>kern.ipc.shm_use_phys: wire segments in memory (no effect in the model; kept for sysctl).</summary>
-    public long UsePhys { get; set; }
+    public long UsePhys
+    {
+        get => Volatile.Read(ref _usePhys);
+        set => Volatile.Write(ref _usePhys, value);
+    }
 
     /// <summary>The tunables as sysctl descriptions: name, description, getter, validated setter.</summary>
     public static IReadOnlyList<ShmTunable> All { get; } =

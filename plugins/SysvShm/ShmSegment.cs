@@ -7,7 +7,7 @@ namespace Prison.Plugins.SysvShm;
 /// <summary>
 /// One shared memory segment (FreeBSD's <c>struct shmid_kernel</c>): its permissions, times, attach count,
 /// creator jail and the bytes every attachment shares. Mutable fields are protected by
-/// <see cref="ShmSubsystem"/>'s module lock; the bytes by <see cref="DataGate"/>.
+/// <see cref="ShmFacility"/>'s module lock; the bytes by <see cref="DataGate"/>.
 /// </summary>
 internal sealed class ShmSegment
 {

@@ -25,7 +25,7 @@ internal static class ShmSysctls
     /// <summary>The suffix of a recursive dump.</summary>
     public const string RecursiveSuffix = ".r";
 
-    public static void Register(ModuleContext context, ShmSubsystem shm)
+    public static void Register(ModuleContext context, ShmFacility shm)
     {
         foreach (var tunable in ShmLimits.All)
         {
@@ -49,7 +49,7 @@ internal static class ShmSysctls
     /// One jail's segments as the caller sees them (keys and visibility as in <c>kern.ipc.shmsegs</c>).
     /// Only a caller in that jail or an ancestor may read it; for anyone else the jail does not exist (ENOENT).
     /// </summary>
-    private sealed class JailDumpNode(ShmSubsystem shm, Kernel kernel, int jid, bool recursive)
+    private sealed class JailDumpNode(ShmFacility shm, Kernel kernel, int jid, bool recursive)
         : SysctlNode(JailDumpPrefix + jid.ToString(CultureInfo.InvariantCulture) + (recursive ? RecursiveSuffix : ""),
             recursive ? "Shared memory segments of the jail and its descendants" : "Shared memory segments created in the jail",
             SysctlAccess.ReadOnly)

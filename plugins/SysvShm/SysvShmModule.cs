@@ -16,10 +16,10 @@ namespace Prison.Plugins.SysvShm;
 /// </remarks>
 public sealed class SysvShmModule : KernelModule
 {
-    private ShmSubsystem? _shm;
+    private ShmFacility? _shm;
 
     /// <summary>The loaded state (for tests and diagnostics), null when not loaded.</summary>
-    internal ShmSubsystem? Subsystem => _shm;
+    internal ShmFacility? Facility => _shm;
 
     /// <inheritdoc />
     public override string Name => "sysvshm";
@@ -28,7 +28,7 @@ public sealed class SysvShmModule : KernelModule
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var shm = new ShmSubsystem(context.Kernel, context.Logger);
+        var shm = new ShmFacility(context.Kernel, context.Logger);
         shm.Namespaces = SysvNamespaces.Register(context, "sysvshm", "SYSV shared memory", shm.CleanupJail, shm.VetoAttach);
         context.RegisterSyscalls<IShmSyscalls>(shm);
         ShmSysctls.Register(context, shm);

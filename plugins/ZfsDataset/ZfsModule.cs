@@ -21,7 +21,7 @@ public sealed class ZfsModule : KernelModule
     /// <summary>The kenv tunable naming the pools created at load.</summary>
     public const string PoolsTunable = "zfs.pools";
 
-    private ZfsSyscalls? _impl;
+    private ZfsFacility? _impl;
 
     /// <inheritdoc />
     public override string Name => "zfs";
@@ -31,11 +31,11 @@ public sealed class ZfsModule : KernelModule
     {
         ArgumentNullException.ThrowIfNull(context);
         var kernel = context.Kernel;
-        var impl = new ZfsSyscalls(kernel, context.Logger);
+        var impl = new ZfsFacility(kernel, context.Logger);
         var pools = kernel.Kenv.Get(PoolsTunable) ?? "tank";
         foreach (var pool in pools.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             impl.AddBootPool(pool);
-        context.RegisterFileSystemType(new VfsType { Name = ZfsSyscalls.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
+        context.RegisterFileSystemType(new VfsType { Name = ZfsFacility.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
         impl.Slot = context.RegisterService(impl.ServiceDefinition());
         context.RegisterSyscalls<IZfsSyscalls>(impl);
         context.RegisterSnapshot(impl);
@@ -47,7 +47,7 @@ public sealed class ZfsModule : KernelModule
     public override Errno CheckUnload(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var mounted = context.Kernel.Vfs.MountsOf(ZfsSyscalls.FsType);
+        var mounted = context.Kernel.Vfs.MountsOf(ZfsFacility.FsType);
         if (mounted.Count == 0)
             return Errno.OK;
         context.Logger.LogInformation("zfs busy: {Count} file systems mounted", mounted.Count);
@@ -58,5 +58,5 @@ public sealed class ZfsModule : KernelModule
     public override void Unload(ModuleContext context) => _impl = null;
 
     /// <summary>The implementation, for tests in this repository.</summary>
-    internal ZfsSyscalls? Implementation => _impl;
+    internal ZfsFacility? Implementation => _impl;
 }

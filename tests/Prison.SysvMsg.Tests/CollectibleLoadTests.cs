@@ -48,7 +48,7 @@ public class CollectibleLoadTests
         var thread = new Thread(() => kernel.MsgRcv(sleeper, host, new byte[8], 8, 0, 0, out _));
         thread.Start();
         // The plugin's types differ from the test's own copy, so its sleeper count is read by reflection.
-        var queues = module.GetType().GetProperty("Queues", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(module)!;
+        var queues = module.GetType().GetProperty("Facility", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(module)!;
         var sleepers = queues.GetType().GetMethod("Sleepers")!;
         Assert.True(SpinWait.SpinUntil(() => sleepers.Invoke(queues, [host]) is (0, 1), MsgFixture.Patience));
         Assert.Equal(Errno.OK, kernel.MsgSnd(kernel.Init, host, 1, "y"u8, 1, 0));

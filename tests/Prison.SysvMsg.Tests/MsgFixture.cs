@@ -45,7 +45,7 @@ internal sealed class MsgFixture : IDisposable
 
     public SysvMsgModule Module { get; }
 
-    public MsgQueues Queues => Module.Queues ?? throw new InvalidOperationException("sysvmsg is not loaded");
+    public MsgFacility Queues => Module.Facility ?? throw new InvalidOperationException("sysvmsg is not loaded");
 
     /// <summary>Root of the host (init).</summary>
     public Proc Root { get; }

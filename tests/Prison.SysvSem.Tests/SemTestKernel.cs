@@ -27,7 +27,7 @@ internal sealed class SemTestKernel : IDisposable
     internal SysvSemModule Module { get; }
 
     /// <summary>The module's state (its wake-up counters).</summary>
-    internal SysvSemaphores Semaphores => Module.Semaphores!;
+    internal SemFacility Semaphores => Module.Facility!;
 
     /// <summary>A root shell in prison0.</summary>
     public Proc Host { get; }

@@ -24,7 +24,7 @@ public sealed class DataPathTests
         var id = k.Create(p, key: 77, size: 8192);
         var at = k.ShmAt(p, id, 0, 0).Value;
 
-        var gate = module.Subsystem!.ModuleLock;
+        var gate = module.Facility!.ModuleLock;
         MemFault stored = MemFault.SIGBUS, loaded = MemFault.SIGBUS;
         var found = default(SysResult<int>);
         var buffer = new byte[4096];

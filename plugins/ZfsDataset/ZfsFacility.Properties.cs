@@ -5,7 +5,7 @@ using Prison.Core.Zfs;
 
 namespace Prison.Plugins.ZfsDataset;
 
-internal sealed partial class ZfsSyscalls
+internal sealed partial class ZfsFacility
 {
     /// <inheritdoc />
     public SysResult<IReadOnlyList<ZfsListRow>> List(Proc caller, string? name = null, bool recursive = false,

@@ -29,7 +29,7 @@ namespace Prison.Plugins.SysvShm;
 /// and run every service's destroy, so the jails to release are collected and released after unlocking.
 /// Namespace roots are read lock-free from the jail slots.
 /// </remarks>
-internal sealed partial class ShmSubsystem : IShmSyscalls
+internal sealed partial class ShmFacility : IShmSyscalls
 {
     private readonly Lock _lock = new();
     private readonly IpcSlotTable<ShmSegment> _segments = new();
@@ -40,7 +40,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     private readonly ILogger _log;
     private long _committedPages;
 
-    public ShmSubsystem(Kernel kernel, ILogger log)
+    public ShmFacility(Kernel kernel, ILogger log)
     {
         _kernel = kernel;
         _log = log;
@@ -50,12 +50,6 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     /// <summary>The module lock (tests hold it to show which calls do not need it).</summary>
     internal Lock ModuleLock => _lock;
 
-    /// <summary>The tunables (written under the lock).</summary>
-    public ShmLimits Limits { get; } = new();
-
-    /// <summary>The <c>sysvshm</c> jail parameter service; set once at load.</summary>
-    public SysvNamespaces Namespaces { get; set; } = null!;
-
     /// <summary>How many segments exist (removed but attached ones included): FreeBSD's shm_nused.</summary>
     public int SegmentCount
     {
@@ -64,67 +58,6 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
             lock (_lock)
                 return _segments.Count;
         }
-    }
-
-    /// <summary>Reads a tunable under the lock.</summary>
-    public long GetLimit(ShmTunable tunable)
-    {
-        lock (_lock)
-            return tunable.Get(Limits);
-    }
-
-    /// <summary>Writes a tunable under the lock (EINVAL when out of range).</summary>
-    public Errno SetLimit(ShmTunable tunable, long value)
-    {
-        lock (_lock)
-            return tunable.Set(Limits, value);
-    }
-
-    /// <summary>
-    /// FreeBSD's <c>shm_prison_cleanup</c>: removes every segment <paramref name="jail"/> created (the jail
-    /// leaves <c>new</c>, is disabled, or dies with its own namespace). Attached ones are only marked
-    /// removed and go at their last detach.
-    /// </summary>
-    public void CleanupJail(Jail jail)
-    {
-        var release = new List<JailReference>();
-        lock (_lock)
-        {
-            foreach (var (_, seg) in _segments.Live().ToArray())
-            {
-                if (ReferenceEquals(seg.Creator, jail))
-                    RemoveLocked(seg, release);
-            }
-        }
-        ReleaseAll(release);
-    }
-
-    /// <summary>The <c>attach</c> method: a process with segments attached may not change jail (the namespace patch review).</summary>
-    public Errno VetoAttach(in JailMethodArgs<Jail> args)
-    {
-        if (args.Process is not { } proc)
-            return Errno.OK;
-        lock (_lock)
-        {
-            if (!_spaces.TryGetValue(proc, out var space) || space.LiveCount == 0)
-                return Errno.OK;
-        }
-        args.ErrorMessage = "jail_attach: the process has System V shared memory segments attached";
-        return Errno.EBUSY;
-    }
-
-    /// <summary>The process exit hook (FreeBSD's shmexit): detaches everything the process had attached.</summary>
-    public void ProcessExited(Proc proc)
-    {
-        var release = new List<JailReference>();
-        lock (_lock)
-        {
-            if (!_spaces.TryRemove(proc, out var space))
-                return;
-            foreach (var mapping in space.Live.ToArray())
-                DetachLocked(space, mapping, release);
-        }
-        ReleaseAll(release);
     }
 
     /// <summary>Frees everything at unload: segments (releasing their jails) and address spaces.</summary>
@@ -138,23 +71,6 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
             _spaces.Clear();
         }
         ReleaseAll(release);
-    }
-
-    /// <summary>The segments a caller whose namespace root is <paramref name="root"/> can see, in slot order, selected by <paramref name="filter"/>.</summary>
-    public List<ShmSegmentInfo> List(Ucred viewer, Jail? root, Func<Jail, bool> filter)
-    {
-        var list = new List<ShmSegmentInfo>();
-        if (root is null)
-            return list;
-        lock (_lock)
-        {
-            foreach (var (id, seg) in _segments.Live())
-            {
-                if (SysvNamespaces.CanSee(root, seg.Creator) && filter(seg.Creator))
-                    list.Add(new ShmSegmentInfo(id, seg.ToDs(SysvNamespaces.KeyAsSeenBy(viewer.Jail, seg.Creator, seg.Key)), seg.Creator.Id));
-            }
-        }
-        return list;
     }
 
     // --- helpers; every *Locked method runs under _lock -------------------------------------

@@ -18,7 +18,7 @@ namespace Prison.Plugins.SysvSem;
 /// <remarks>
 /// <para>Locks, in the order they are taken (module → object → undo → racct → jail):</para>
 /// <list type="number">
-/// <item><see cref="_gate"/>, the module lock (FreeBSD's <c>sem_mtx</c>): creation and removal of sets
+/// <item><see cref="_lock"/>, the module lock (FreeBSD's <c>sem_mtx</c>): creation and removal of sets
 /// (the slot table and key index writers), <see cref="_semtot"/>, and walks over every set (cleanup,
 /// listing, snapshots). Never held by semop or by semctl other than IPC_RMID.</item>
 /// <item><see cref="SemSet.Gate"/>, one per set (FreeBSD's per-set <c>sema_mtx</c>): the set's values,
@@ -35,9 +35,9 @@ namespace Prison.Plugins.SysvSem;
 /// waiter of the set (EIDRM); a signal wakes only the signalled caller (EINTR). So two jails that share
 /// nothing never contend on a lock or wake each other's threads.</para>
 /// </remarks>
-internal sealed partial class SysvSemaphores : ISemSyscalls
+internal sealed partial class SemFacility : ISemSyscalls
 {
-    private readonly Lock _gate = new();
+    private readonly Lock _lock = new();
     private readonly Lock _undoLock = new();
     private readonly IpcSlotTable<SemSet> _sets = new();
     private readonly IpcKeyIndex<SemSet> _byKey = new();
@@ -50,23 +50,19 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     private int _sleepers;
     private long _wakeups;
 
-    public SysvSemaphores(Kernel kernel, SemLimits limits, ILogger log)
+    public SemFacility(Kernel kernel, SemLimits limits, ILogger log)
     {
         _kernel = kernel;
         _limits = limits;
         _log = log;
     }
 
-    /// <summary>Registers the <c>sysvsem</c> jail parameter and its namespace service.</summary>
-    public void RegisterNamespaces(ModuleContext context) =>
-        _namespaces = SysvNamespaces.Register(context, "sysvsem", "SYSV semaphores", CleanupJail);
-
     /// <summary>True while any set exists or any thread sleeps in semop (the module must not unload).</summary>
     public bool IsBusy
     {
         get
         {
-            lock (_gate)
+            lock (_lock)
                 return _sets.Count != 0 || Volatile.Read(ref _sleepers) != 0;
         }
     }
@@ -79,26 +75,6 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
 
     /// <summary>Wake-ups sent to sleepers by changes and removals since load (signals not counted).</summary>
     public long Wakeups => Volatile.Read(ref _wakeups);
-
-    /// <summary><c>kern.ipc.sema</c> for <paramref name="caller"/>: the sets it can see, keys hidden outside their jail.</summary>
-    public IReadOnlyList<SemSetInfo> ListFor(Ucred caller)
-    {
-        var root = _namespaces.RootOf(caller.Jail);
-        if (root is null)
-            return [];
-        var list = new List<SemSetInfo>();
-        lock (_gate)
-        {
-            foreach (var (id, set) in _sets.Live())
-            {
-                if (!SysvNamespaces.CanSee(root, set.Creator))
-                    continue;
-                lock (set.Gate)
-                    list.Add(new SemSetInfo(id, set.StatFor(caller.Jail), set.Creator.Id));
-            }
-        }
-        return list;
-    }
 
     /// <summary>
     /// The process exit hook (FreeBSD's <c>semexit_myhook</c>): applies the process's SEM_UNDO adjustments
@@ -125,46 +101,6 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         }
     }
 
-    /// <summary>The caller's namespace root, or null when sysvsem is disabled in its jail (ENOSYS).</summary>
-    private Jail? RootOf(Proc p) => _namespaces.RootOf(p.Jail);
-
-    /// <summary>
-    /// FreeBSD's range check on <c>IPCID_TO_IX</c> (index &lt; semmni). A slot above a lowered semmni that
-    /// still holds a set stays reachable, so lowering the limit never strands an object.
-    /// </summary>
-    private bool IndexInRange(int id)
-    {
-        var index = IpcIds.IndexOf(id);
-        return index < _limits.Semmni || _sets.AtIndex(index) is not null;
-    }
-
-    /// <summary>
-    /// FreeBSD's <c>semvalid</c>, lock-free part: the set an id names if the caller's namespace sees it, or
-    /// null (EINVAL). The caller locks the set and checks <see cref="SemSet.Removed"/>.
-    /// </summary>
-    private SemSet? Visible(int id, Jail root) =>
-        _sets.Lookup(id) is { } set && SysvNamespaces.CanSee(root, set.Creator) ? set : null;
-
-    /// <summary>
-    /// FreeBSD's <c>wakeup(semakptr)</c>, targeted: wakes the waiters of <paramref name="set"/> whose blocked
-    /// operation may now succeed (they retry their whole vector). Called with the set's lock held.
-    /// </summary>
-    private void WakeEligible(SemSet set)
-    {
-        Debug.Assert(set.Gate.IsHeldByCurrentThread, "the set's lock must be held to wake its sleepers");
-        foreach (var w in set.Waiters)
-        {
-            if (w.MayProceed(set))
-                Wake(w);
-        }
-    }
-
-    private void Wake(SemWaiter w)
-    {
-        Interlocked.Increment(ref _wakeups);
-        w.Wake();
-    }
-
     /// <summary>
     /// FreeBSD's <c>sem_remove</c>: frees the slot and the semaphores, drops every undo entry for the set
     /// and wakes all its sleepers, which return EIDRM. Called with the module lock and the set's lock
@@ -172,7 +108,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     /// </summary>
     private JailReference RemoveLocked(SemSet set)
     {
-        Debug.Assert(_gate.IsHeldByCurrentThread, "removal needs the module lock");
+        Debug.Assert(_lock.IsHeldByCurrentThread, "removal needs the module lock");
         Debug.Assert(set.Gate.IsHeldByCurrentThread, "removal needs the set's lock");
         set.Removed = true;
         _sets.Free(set.Id);
@@ -191,21 +127,10 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     /// <summary>Removes every set (forced unload or shutdown); their sleepers wake with EIDRM.</summary>
     public void RemoveAll() => RemoveWhere(_ => true);
 
-    /// <summary>
-    /// FreeBSD's <c>sem_prison_cleanup</c>: removes every set created in <paramref name="jail"/> (the jail
-    /// leaves <c>new</c>, is disabled, or is removed); their sleepers wake with EIDRM.
-    /// </summary>
-    private void CleanupJail(Jail jail)
-    {
-        var count = RemoveWhere(set => ReferenceEquals(set.Creator, jail));
-        if (count != 0)
-            _log.LogInformation("removed {Count} semaphore sets of jail {Jid}", count, jail.Id);
-    }
-
     private int RemoveWhere(Func<SemSet, bool> match)
     {
         List<JailReference> released = [];
-        lock (_gate)
+        lock (_lock)
         {
             foreach (var (_, set) in _sets.Live().ToArray())
             {

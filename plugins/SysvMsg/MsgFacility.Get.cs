@@ -7,7 +7,7 @@ using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvMsg;
 
-internal sealed partial class MsgQueues
+internal sealed partial class MsgFacility
 {
     /// <summary>
     /// msgget(2) in FreeBSD's order: ENOSYS when disabled in the caller's jail; an existing key (created in

@@ -8,7 +8,7 @@ namespace Prison.Plugins.SysvSem;
 /// The <c>sysvsem</c> section of kernel snapshots: every set by id with its semaphores, the SEM_UNDO
 /// entries by pid, then each jail's namespace mode.
 /// </summary>
-internal sealed partial class SysvSemaphores : ISnapshotProvider
+internal sealed partial class SemFacility : ISnapshotProvider
 {
     /// <inheritdoc />
     string ISnapshotProvider.Name => "sysvsem";
@@ -16,7 +16,7 @@ internal sealed partial class SysvSemaphores : ISnapshotProvider
     /// <inheritdoc />
     void ISnapshotProvider.Write(SnapshotWriter writer)
     {
-        lock (_gate)
+        lock (_lock)
         {
             using (writer.Section("sets"))
             {

@@ -7,7 +7,7 @@ using static Prison.Core.Ipc.IpcConstants;
 
 namespace Prison.Plugins.SysvSem;
 
-internal sealed partial class SysvSemaphores
+internal sealed partial class SemFacility
 {
     /// <summary>
     /// semctl(2), FreeBSD's <c>__semctl</c> / <c>kern_semctl</c>: EFAULT when a command that needs the
@@ -74,7 +74,7 @@ internal sealed partial class SysvSemaphores
     private SysResult<int> Rmid(Proc p, Jail root, int semid)
     {
         JailReference released;
-        lock (_gate)
+        lock (_lock)
         {
             // Under the module lock the table is exact: a set found here is not removed.
             if (Visible(semid, root) is not { } set)

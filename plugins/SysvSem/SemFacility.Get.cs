@@ -8,7 +8,7 @@ using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvSem;
 
-internal sealed partial class SysvSemaphores
+internal sealed partial class SemFacility
 {
     /// <summary>
     /// semget(2), FreeBSD's order: ENOSYS; for an existing key of the caller's own jail EEXIST
@@ -30,7 +30,7 @@ internal sealed partial class SysvSemaphores
         JailReference created;
         var id = -1;
         Errno failure;
-        lock (_gate)
+        lock (_lock)
         {
             // Under the module lock the key index is exact: a set found here is not removed.
             if (key != IpcConstants.IPC_PRIVATE && FindByKey(cred.Jail, key) is { } existing)

@@ -6,7 +6,7 @@ using Prison.Core.Services;
 
 namespace Prison.Plugins.ZfsDataset;
 
-internal sealed partial class ZfsSyscalls
+internal sealed partial class ZfsFacility
 {
     /// <inheritdoc />
     public SysResult<int> Jail(Proc caller, string jail, string dataset) => AttachOrDetach(caller, jail, dataset, attach: true);

@@ -36,7 +36,7 @@ namespace Prison.Plugins.SysvMsg;
 /// system-wide segments or headers rather than room in their queue mark their queue as starved
 /// (<c>_starved</c>); whatever frees segments or headers then pumps those queues, one lock at a time.</para>
 /// </remarks>
-internal sealed partial class MsgQueues : IMsgSyscalls
+internal sealed partial class MsgFacility : IMsgSyscalls
 {
     private readonly Lock _lock = new();
     private readonly IpcSlotTable<MessageQueue> _queues = new();
@@ -53,21 +53,11 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     private long _usage;
     private volatile bool _closed;
 
-    public MsgQueues(Kernel kernel, MsgLimits limits, ILogger log)
+    public MsgFacility(Kernel kernel, MsgLimits limits, ILogger log)
     {
         _kernel = kernel;
         Limits = limits;
         _log = log;
-    }
-
-    /// <summary>The limits; changed under the module lock (see <see cref="ChangeLimit"/>), read without it.</summary>
-    public MsgLimits Limits { get; }
-
-    /// <summary>The per-jail namespaces (set right after the service registers).</summary>
-    public SysvNamespaces Namespaces
-    {
-        get => _namespaces ?? throw new InvalidOperationException("the sysvmsg namespaces are not registered");
-        set => _namespaces = value;
     }
 
     /// <summary>Queues that exist now.</summary>
@@ -131,74 +121,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         ReleaseJails(release);
     }
 
-    /// <summary>
-    /// The namespace cleanup (FreeBSD's <c>msg_prison_cleanup</c>): removes every queue created in
-    /// <paramref name="jail"/>; their sleepers wake with EIDRM.
-    /// </summary>
-    public void RemoveCreatedBy(Jail jail)
-    {
-        List<JailReference> release = [];
-        lock (_lock)
-        {
-            foreach (var (_, q) in _queues.Live().Where(x => ReferenceEquals(x.Object.Creator, jail)).ToArray())
-            {
-                lock (q.Gate)
-                    Remove(q, release);
-            }
-        }
-        // Segments and headers came free: senders of other queues may be waiting for them.
-        PumpStarved();
-        if (release.Count > 0)
-            _log.LogDebug("removed {Count} message queue(s) of jail {Jid}", release.Count, jail.Id);
-        ReleaseJails(release);
-    }
-
-    /// <summary>
-    /// <c>kern.ipc.msqids</c> for <paramref name="cred"/>: the queues its namespace sees, in slot order,
-    /// with key 0 for queues created outside the caller's own jail; empty when the caller's jail has
-    /// message queues disabled.
-    /// </summary>
-    public IReadOnlyList<MsgQueueInfo> List(Ucred cred)
-    {
-        if (Namespaces.RootOf(cred.Jail) is not { } root)
-            return [];
-        var list = new List<MsgQueueInfo>();
-        lock (_lock)
-        {
-            foreach (var (id, q) in _queues.Live())
-            {
-                if (!SysvNamespaces.CanSee(root, q.Creator))
-                    continue;
-                lock (q.Gate)
-                    list.Add(new MsgQueueInfo(id, q.ToDs(SysvNamespaces.KeyAsSeenBy(cred.Jail, q.Creator, q.Perm.Key)), q.Creator.Id));
-            }
-        }
-        return list;
-    }
-
-    /// <summary>Changes a limit under the lock; a raise of msgtql / msgseg lets waiting senders in at once.</summary>
-    public Errno ChangeLimit(Func<long, Errno> set, long value)
-    {
-        Errno error;
-        lock (_lock)
-            error = set(value);
-        if (error == Errno.OK)
-            PumpStarved();
-        return error;
-    }
-
-    /// <summary>Reads a limit under the lock.</summary>
-    public long ReadLimit(Func<MsgLimits, int> get)
-    {
-        lock (_lock)
-            return get(Limits);
-    }
-
     private long Now() => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
-
-    /// <summary>The queue an id names, if the caller's namespace sees it (an invisible queue is absent: EINVAL); lock-free, a hint.</summary>
-    private MessageQueue? Find(int msqid, Jail root) =>
-        _queues.Lookup(msqid) is { } q && SysvNamespaces.CanSee(root, q.Creator) ? q : null;
 
     /// <summary>
     /// The queue msgsnd or msgrcv works on, in FreeBSD's order: the module is open (ENOSYS), the id names a
@@ -309,189 +232,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     }
 
     /// <summary>
-    /// Hands room to the queue's sleeping senders and messages to its sleeping receivers until nothing
-    /// more can move. Called under the queue's lock after every change that may let one of them proceed.
-    /// </summary>
-    private void PumpLocked(MessageQueue q)
-    {
-        Debug.Assert(q.Gate.IsHeldByCurrentThread, "a queue is pumped under its lock");
-        while (PumpSenders(q) | PumpReceivers(q))
-        {
-        }
-    }
-
-    /// <summary>
-    /// Completes the queue's sleeping senders that now fit, oldest first. They go strictly in order (a
-    /// later, smaller message does not overtake an earlier one, as FreeBSD's MSG_LOCKED makes later
-    /// arrivals wait). A first sender that waits for system-wide resources marks the queue starved.
-    /// </summary>
-    private bool PumpSenders(MessageQueue q)
-    {
-        var progress = false;
-        while (q.Senders.Count > 0)
-        {
-            var s = q.Senders[0];
-            Errno result;
-            if (s.Size > q.Qbytes)
-            {
-                // FreeBSD checks msgsz against qbytes again after every sleep (IPC_SET may have lowered it).
-                result = Errno.EINVAL;
-            }
-            else
-            {
-                var segments = Limits.SegmentsFor(s.Size);
-                var room = ReserveOrMarkStarved(q, s.Size, segments);
-                if (room != Room.Available)
-                    return progress;
-                if (s.Outcome == Errno.OK)
-                    Enqueue(q, s.Proc, s.Type, s.Body!, segments);
-                else
-                    ReleaseUsage(1, segments);
-                result = s.Outcome;
-            }
-            q.Senders.RemoveAt(0);
-            CompleteSender(s, result);
-            progress = true;
-        }
-        Unstarve(q);
-        return progress;
-    }
-
-    /// <summary>
-    /// <see cref="TryReserve"/> for a sender that will sleep (or is first in line): when the system is out of
-    /// segments or headers, the queue is marked starved first and the reservation tried again, so a thread
-    /// that frees resources at the same moment either sees the mark or leaves the resources for this retry.
-    /// </summary>
-    private Room ReserveOrMarkStarved(MessageQueue q, ulong size, int segments)
-    {
-        var room = TryReserve(q, size, segments);
-        if (room == Room.QueueFull)
-        {
-            Unstarve(q);
-            return room;
-        }
-        if (room == Room.Available)
-            return room;
-        if (_starved.TryAdd(q, 0))
-            Interlocked.Increment(ref _starvedCount);
-        // Pairs with the full fence of the releaser's Interlocked.Add before it reads _starved.
-        Interlocked.MemoryBarrier();
-        return TryReserve(q, size, segments);
-    }
-
-    /// <summary>Takes the queue off the starved list (under its lock).</summary>
-    private void Unstarve(MessageQueue q)
-    {
-        if (Volatile.Read(ref _starvedCount) != 0 && _starved.TryRemove(q, out _))
-            Interlocked.Decrement(ref _starvedCount);
-    }
-
-    /// <summary>Gives each sleeping receiver of the queue, oldest first, the message its msgtyp selects, if any.</summary>
-    private bool PumpReceivers(MessageQueue q)
-    {
-        if (q.Receivers.Count == 0 || q.Messages.Count == 0)
-            return false;
-        var progress = false;
-        for (var i = 0; i < q.Receivers.Count;)
-        {
-            var r = q.Receivers[i];
-            if (q.Select(r.Msgtyp) is not { } node)
-            {
-                i++;
-                continue;
-            }
-            q.Receivers.RemoveAt(i);
-            if (node.Value.Size > r.MaxSize && !r.NoError)
-            {
-                // The message stays; this receiver wakes with E2BIG as in FreeBSD.
-                r.Complete(Errno.E2BIG);
-                continue;
-            }
-            r.Message = Take(q, node, r.Proc);
-            r.Complete(Errno.OK);
-            progress = true;
-        }
-        return progress;
-    }
-
-    /// <summary>
-    /// Pumps every queue whose first sender waits for system-wide segments or headers, after something
-    /// freed them. Called with no lock held; takes one queue lock at a time.
-    /// </summary>
-    private void PumpStarved(MessageQueue? except = null)
-    {
-        if (Volatile.Read(ref _starvedCount) == 0)
-            return;
-        // The enumerator takes no lock (Keys would take every lock of the dictionary).
-        foreach (var (q, _) in _starved)
-        {
-            if (ReferenceEquals(q, except))
-                continue;
-            lock (q.Gate)
-            {
-                if (!q.Removed)
-                    PumpLocked(q);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Puts the caller to sleep on its queue (under the queue's lock) and arranges for a signal or kill to
-    /// wake it with EINTR. <paramref name="interrupt"/> is the token read at syscall entry (the rule of every
-    /// blocking call in the SysV modules), so a signal that came after the call started is not lost. The
-    /// caller then leaves the lock and calls <see cref="Sleep"/>.
-    /// </summary>
-    private CancellationTokenRegistration Park(MsgWaiter w, CancellationToken interrupt)
-    {
-        Debug.Assert(w.Queue.Gate.IsHeldByCurrentThread, "a sleeper parks under its queue's lock");
-        switch (w)
-        {
-            case SendWaiter s:
-                s.Queue.Senders.Add(s);
-                break;
-            case ReceiveWaiter r:
-                r.Queue.Receivers.Add(r);
-                break;
-        }
-        // A token already cancelled runs the callback right here (the queue lock is re-entrant).
-        return interrupt.Register(() => Interrupt(w));
-    }
-
-    /// <summary>Sleeps until a hand-off, a removal or an interrupt completes <paramref name="w"/>.</summary>
-    private static Errno Sleep(MsgWaiter w, CancellationTokenRegistration interrupt)
-    {
-        var result = w.Sleep();
-        // After the wait and outside the queue lock: Dispose waits for a running callback, which takes the lock.
-        interrupt.Dispose();
-        return result;
-    }
-
-    /// <summary>The interrupt callback: takes the sleeper off its queue with EINTR, unless it is done.</summary>
-    private void Interrupt(MsgWaiter w)
-    {
-        var q = w.Queue;
-        lock (q.Gate)
-        {
-            if (w.IsDone)
-                return;
-            switch (w)
-            {
-                case SendWaiter s:
-                    q.Senders.Remove(s);
-                    CompleteSender(s, Errno.EINTR);
-                    break;
-                case ReceiveWaiter r:
-                    q.Receivers.Remove(r);
-                    r.Complete(Errno.EINTR);
-                    break;
-            }
-            // A sender that was first in line no longer holds the others back.
-            if (!q.Removed)
-                PumpLocked(q);
-        }
-    }
-
-    /// <summary>
     /// racct for one message (FreeBSD's msgsnd): msgqqueued, then msgqsize, charged to the queue creator's
     /// jail whoever sends, so that msgrcv and removal give it back to the same jail (FreeBSD charges the
     /// sender and releases against the creator). Released by <see cref="Take"/>, <see cref="Remove"/>, or
@@ -513,14 +253,6 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     {
         _kernel.Racct.Release(q.Creator, RacctResource.MsgqQueued, count);
         _kernel.Racct.Release(q.Creator, RacctResource.MsgqSize, (long)bytes);
-    }
-
-    /// <summary>Wakes a sleeping sender; one that failed gives back the message's charge (it was never queued).</summary>
-    private void CompleteSender(SendWaiter s, Errno result)
-    {
-        if (result != Errno.OK)
-            ReleaseMessages(s.Queue, 1, s.Size);
-        s.Complete(result);
     }
 
     /// <summary>Gives back the creator references of removed queues, after the locks: the last one frees a jail.</summary>

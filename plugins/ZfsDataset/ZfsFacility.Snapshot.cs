@@ -7,7 +7,7 @@ namespace Prison.Plugins.ZfsDataset;
 /// The <c>zfs</c> section of kernel snapshots: every dataset by name with its properties (and the
 /// files of the model), the datasets attached to each jail by jid, and the zfs mounts by mount id.
 /// </summary>
-internal sealed partial class ZfsSyscalls : ISnapshotProvider
+internal sealed partial class ZfsFacility : ISnapshotProvider
 {
     /// <inheritdoc />
     string ISnapshotProvider.Name => "zfs";

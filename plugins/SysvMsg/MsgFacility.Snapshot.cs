@@ -8,7 +8,7 @@ namespace Prison.Plugins.SysvMsg;
 /// The <c>sysvmsg</c> section of kernel snapshots: the system-wide usage, every queue by id with its
 /// messages in queue order, then each jail's namespace mode.
 /// </summary>
-internal sealed partial class MsgQueues : ISnapshotProvider
+internal sealed partial class MsgFacility : ISnapshotProvider
 {
     /// <inheritdoc />
     string ISnapshotProvider.Name => "sysvmsg";

@@ -6,7 +6,7 @@ using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvMsg;
 
-internal sealed partial class MsgQueues
+internal sealed partial class MsgFacility
 {
     /// <summary>
     /// msgsnd(2) in FreeBSD's order: ENOSYS; EINVAL for an id the caller cannot see; EACCES without write

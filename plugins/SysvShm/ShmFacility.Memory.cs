@@ -13,7 +13,7 @@ namespace Prison.Plugins.SysvShm;
 /// the address is resolved under the process's address-space lock, and the bytes are copied under the
 /// segment's data lock, so a load never sees half of a concurrent store.
 /// </remarks>
-internal sealed partial class ShmSubsystem
+internal sealed partial class ShmFacility
 {
     /// <inheritdoc />
     public MemFault Read(Proc p, ulong addr, Span<byte> destination)

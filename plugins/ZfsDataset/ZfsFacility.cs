@@ -20,7 +20,7 @@ namespace Prison.Plugins.ZfsDataset;
 /// Operations that must unmount or must know that nothing is mounted mark the datasets
 /// <see cref="Dataset.Busy"/> under <c>_lock</c>, then talk to the VFS, then finish under <c>_lock</c>.
 /// </remarks>
-internal sealed partial class ZfsSyscalls : IZfsSyscalls
+internal sealed partial class ZfsFacility : IZfsSyscalls
 {
     /// <summary>The file system type name.</summary>
     public const string FsType = "zfs";
@@ -30,7 +30,7 @@ internal sealed partial class ZfsSyscalls : IZfsSyscalls
     private readonly Lock _lock = new();
     private readonly DatasetStore _store = new();
 
-    public ZfsSyscalls(Kernel kernel, ILogger log)
+    public ZfsFacility(Kernel kernel, ILogger log)
     {
         _kernel = kernel;
         _log = log;

@@ -3,7 +3,7 @@ using Prison.Core.Procs;
 
 namespace Prison.Plugins.ZfsDataset;
 
-internal sealed partial class ZfsSyscalls
+internal sealed partial class ZfsFacility
 {
     /// <inheritdoc />
     public SysResult<int> Create(Proc caller, string name, bool parents = false, IReadOnlyList<KeyValuePair<string, string>>? properties = null)

@@ -3,7 +3,7 @@ using Prison.Core.Procs;
 
 namespace Prison.Plugins.ZfsDataset;
 
-internal sealed partial class ZfsSyscalls
+internal sealed partial class ZfsFacility
 {
     /// <inheritdoc />
     /// <remarks>

@@ -5,7 +5,7 @@ using Prison.Core.Snapshots;
 namespace Prison.Plugins.SysvShm;
 
 /// <summary>The <c>sysvshm</c> section of kernel snapshots: every segment by id, then each jail's namespace mode.</summary>
-internal sealed partial class ShmSubsystem : ISnapshotProvider
+internal sealed partial class ShmFacility : ISnapshotProvider
 {
     /// <inheritdoc />
     string ISnapshotProvider.Name => "sysvshm";
