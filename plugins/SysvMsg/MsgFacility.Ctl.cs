@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
@@ -66,6 +67,7 @@ internal sealed partial class MsgFacility
 
     private Errno RemoveById(Ucred cred, MessageQueue q, List<JailReference> release)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread && q.Gate.IsHeldByCurrentThread, "IPC_RMID runs under the module lock and the queue's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_M);
         if (denied != Errno.OK)
             return denied;
@@ -75,6 +77,7 @@ internal sealed partial class MsgFacility
 
     private Errno Set(Ucred cred, MessageQueue q, in MsqidDs buf)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "IPC_SET runs under the queue's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_M);
         if (denied != Errno.OK)
             return denied;
@@ -99,6 +102,7 @@ internal sealed partial class MsgFacility
 
     private static Errno Stat(Ucred cred, MessageQueue q, ref MsqidDs buf)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "IPC_STAT runs under the queue's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(cred, q.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;

@@ -32,6 +32,7 @@ internal sealed partial class MsgFacility
     /// </summary>
     private bool PumpSenders(MessageQueue q)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "PumpSenders runs under the queue's lock (docs/locking.md)");
         var progress = false;
         while (q.Senders.Count > 0)
         {
@@ -69,6 +70,7 @@ internal sealed partial class MsgFacility
     /// </summary>
     private Room ReserveOrMarkStarved(MessageQueue q, ulong size, int segments)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "ReserveOrMarkStarved runs under the queue's lock (docs/locking.md)");
         var room = TryReserve(q, size, segments);
         if (room == Room.QueueFull)
         {
@@ -87,6 +89,7 @@ internal sealed partial class MsgFacility
     /// <summary>Takes the queue off the starved list (under its lock).</summary>
     private void Unstarve(MessageQueue q)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "Unstarve runs under the queue's lock (docs/locking.md)");
         if (Volatile.Read(ref _starvedCount) != 0 && _starved.TryRemove(q, out _))
             Interlocked.Decrement(ref _starvedCount);
     }
@@ -94,6 +97,7 @@ internal sealed partial class MsgFacility
     /// <summary>Gives each sleeping receiver of the queue, oldest first, the message its msgtyp selects, if any.</summary>
     private bool PumpReceivers(MessageQueue q)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "PumpReceivers runs under the queue's lock (docs/locking.md)");
         if (q.Receivers.Count == 0 || q.Messages.Count == 0)
             return false;
         var progress = false;

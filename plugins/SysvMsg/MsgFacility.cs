@@ -181,6 +181,7 @@ internal sealed partial class MsgFacility : IMsgSyscalls
 
     private void Enqueue(MessageQueue q, Proc sender, long type, byte[] body, int segments)
     {
+        Debug.Assert(q.Gate.IsHeldByCurrentThread, "Enqueue runs under the queue's lock (docs/locking.md)");
         q.Messages.AddLast(new QueuedMessage(type, body, segments));
         q.Cbytes += (ulong)body.Length;
         q.Lspid = sender.Pid;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
@@ -93,6 +94,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> Set(Proc p, SemSet set, SemidDs buf)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "Set runs under the set's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_M);
         if (denied != Errno.OK)
             return denied;
@@ -105,6 +107,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> Stat(Proc p, SemSet set, SemUn arg)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "Stat runs under the set's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -114,6 +117,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> GetOne(Proc p, SemSet set, int semnum, int cmd)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "GetOne runs under the set's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -131,6 +135,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> GetAll(Proc p, SemSet set, SemUn arg)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "GetAll runs under the set's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
@@ -143,6 +148,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> SetVal(Proc p, SemSet set, int semnum, int value)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "SetVal runs under the set's lock (docs/locking.md)");
         var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_W);
         if (denied != Errno.OK)
             return denied;
@@ -160,6 +166,7 @@ internal sealed partial class SemFacility
 
     private SysResult<int> SetAll(Proc p, SemSet set, ushort[]? values)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "SetAll runs under the set's lock (docs/locking.md)");
         if (values is null)
             return Errno.EFAULT;
         if (values.Length < set.Sems.Length)

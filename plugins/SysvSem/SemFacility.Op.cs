@@ -47,71 +47,72 @@ internal sealed partial class SemFacility
             return Errno.EINVAL;
         var registration = default(CancellationTokenRegistration);
         SemWaiter? waiter = null;
-        set.Gate.Enter();
         try
         {
-            // Looked up without a lock: a set removed since is no longer there (EINVAL, as semvalid).
-            if (set.Removed)
-                return Errno.EINVAL;
-            var access = 0;
-            var undos = false;
-            foreach (var op in sops)
+            using (set.Gate.EnterScope())
             {
-                if (op.Num >= set.Sems.Length)
-                    return Errno.EFBIG;
-                if ((op.Flg & IpcConstants.SEM_UNDO) != 0 && op.Op != 0)
-                    undos = true;
-                access |= op.Op == 0 ? IpcPermissions.IPC_R : IpcPermissions.IPC_W;
-            }
-            var denied = IpcPermissions.Check(p.Cred, set.Perm, access);
-            if (denied != Errno.OK)
-                return denied;
-            // The threads of an exiting process are gone in FreeBSD; here a late call must not record
-            // undo entries that the exit hook, already run, would never apply.
-            if (p.HasExited)
-                return Errno.EINTR;
-
-            bool wake;
-            while (true)
-            {
-                var blocked = TryApply(set, sops, out wake, out var error);
-                if (error != Errno.OK)
-                    return error;
-                if (blocked < 0)
-                    break;
-                var op = sops[blocked];
-                if ((op.Flg & IpcConstants.IPC_NOWAIT) != 0)
-                    return Errno.EAGAIN;
-                if (wait == WaitPolicy.ReportWouldSleep)
-                    return Errno.EWOULDSLEEP;
-                if (waiter is null)
+                // Looked up without a lock: a set removed since is no longer there (EINVAL, as semvalid).
+                if (set.Removed)
+                    return Errno.EINVAL;
+                var access = 0;
+                var undos = false;
+                foreach (var op in sops)
                 {
-                    waiter = SemWaiter.ForCurrentThread;
-                    // Registered once per call, woken only for this caller. A token already cancelled runs
-                    // the callback here, which only sets the event: the sleep below returns at once.
-                    registration = interrupt.Register(static w => ((SemWaiter)w!).Wake(), waiter);
+                    if (op.Num >= set.Sems.Length)
+                        return Errno.EFBIG;
+                    if ((op.Flg & IpcConstants.SEM_UNDO) != 0 && op.Op != 0)
+                        undos = true;
+                    access |= op.Op == 0 ? IpcPermissions.IPC_R : IpcPermissions.IPC_W;
                 }
-                var slept = Sleep(set, sops, blocked, waiter, interrupt);
-                if (slept != Errno.OK)
-                    return slept;
-            }
+                var denied = IpcPermissions.Check(p.Cred, set.Perm, access);
+                if (denied != Errno.OK)
+                    return denied;
+                // The threads of an exiting process are gone in FreeBSD; here a late call must not record
+                // undo entries that the exit hook, already run, would never apply.
+                if (p.HasExited)
+                    return Errno.EINTR;
 
-            if (undos)
-            {
-                var undone = RecordUndo(p, set, sops);
-                if (undone != Errno.OK)
-                    return undone;
+                bool wake;
+                while (true)
+                {
+                    var blocked = TryApply(set, sops, out wake, out var error);
+                    if (error != Errno.OK)
+                        return error;
+                    if (blocked < 0)
+                        break;
+                    var op = sops[blocked];
+                    if ((op.Flg & IpcConstants.IPC_NOWAIT) != 0)
+                        return Errno.EAGAIN;
+                    if (wait == WaitPolicy.ReportWouldSleep)
+                        return Errno.EWOULDSLEEP;
+                    if (waiter is null)
+                    {
+                        waiter = SemWaiter.ForCurrentThread;
+                        // Registered once per call, woken only for this caller. A token already cancelled runs
+                        // the callback here, which only sets the event: the sleep below returns at once.
+                        registration = interrupt.Register(static w => ((SemWaiter)w!).Wake(), waiter);
+                    }
+                    var slept = Sleep(set, sops, blocked, waiter, interrupt);
+                    if (slept != Errno.OK)
+                        return slept;
+                }
+
+                if (undos)
+                {
+                    var undone = RecordUndo(p, set, sops);
+                    if (undone != Errno.OK)
+                        return undone;
+                }
+                foreach (var op in sops)
+                    set.Sems[op.Num].Pid = p.Pid;
+                set.Otime = Now();
+                if (wake)
+                    WakeEligible(set);
+                return Errno.OK;
             }
-            foreach (var op in sops)
-                set.Sems[op.Num].Pid = p.Pid;
-            set.Otime = Now();
-            if (wake)
-                WakeEligible(set);
-            return Errno.OK;
         }
         finally
         {
-            set.Gate.Exit();
             // Unregister never waits for a running callback; a late one only sets this thread's event,
             // which makes a later sleep re-check its operations.
             registration.Unregister();
@@ -126,6 +127,7 @@ internal sealed partial class SemFacility
     /// </summary>
     private int TryApply(SemSet set, ReadOnlySpan<SemBuf> sops, out bool wake, out Errno error)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "TryApply runs under the set's lock (docs/locking.md)");
         wake = false;
         error = Errno.OK;
         var vmx = _limits.Semvmx;
@@ -190,6 +192,7 @@ internal sealed partial class SemFacility
 
     private Errno RecordUndoLocked(Proc p, SemSet set, ReadOnlySpan<SemBuf> sops)
     {
+        Debug.Assert(_undoLock.IsHeldByCurrentThread && set.Gate.IsHeldByCurrentThread, "undo entries are recorded under the set's lock and the undo lock (docs/locking.md)");
         for (var i = 0; i < sops.Length; i++)
         {
             var op = sops[i];

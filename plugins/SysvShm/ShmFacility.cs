@@ -78,10 +78,18 @@ internal sealed partial class ShmFacility : IShmSyscalls
     private long Now => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>FreeBSD's <c>shm_find_segment</c> by id: allocated, not removed (unless shm_allow_removed), right seq, visible.</summary>
-    private ShmSegment? FindLocked(Jail root, int shmid) => Visible(root, _segments.Lookup(shmid));
+    private ShmSegment? FindLocked(Jail root, int shmid)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        return Visible(root, _segments.Lookup(shmid));
+    }
 
     /// <summary>The same by slot index (SHM_STAT).</summary>
-    private ShmSegment? FindByIndexLocked(Jail root, int index) => Visible(root, _segments.AtIndex(index));
+    private ShmSegment? FindByIndexLocked(Jail root, int index)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        return Visible(root, _segments.AtIndex(index));
+    }
 
     private ShmSegment? Visible(Jail root, ShmSegment? seg) =>
         seg is not null && (!seg.Removed || Limits.AllowRemoved != 0) && SysvNamespaces.CanSee(root, seg.Creator) ? seg : null;

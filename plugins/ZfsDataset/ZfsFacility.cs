@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Jails;
@@ -113,12 +114,18 @@ internal sealed partial class ZfsFacility : IZfsSyscalls
     private bool IsMounted(string name) => _kernel.Vfs.Mounts.Any(m => m.FsType == FsType && m.Source == name);
 
     /// <summary>How the caller's jail sees <paramref name="name"/>. Call under <c>_lock</c>.</summary>
-    private Visibility See(Ucred cred, string name) =>
-        DatasetVisibility.Of(name, !cred.IsJailed, cred.IsJailed ? Slot?.Get(cred.Jail) : null);
+    private Visibility See(Ucred cred, string name)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "visibility is read under the module lock (docs/locking.md)");
+        return DatasetVisibility.Of(name, !cred.IsJailed, cred.IsJailed ? Slot?.Get(cred.Jail) : null);
+    }
 
     /// <summary>A dataset the caller can see, or null (it does not exist for the caller). Call under <c>_lock</c>.</summary>
-    private Dataset? FindVisible(Ucred cred, string name) =>
-        See(cred, name) == Visibility.None ? null : _store.Find(name);
+    private Dataset? FindVisible(Ucred cred, string name)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "datasets are looked up under the module lock (docs/locking.md)");
+        return See(cred, name) == Visibility.None ? null : _store.Find(name);
+    }
 
     /// <summary>
     /// May the caller change <paramref name="ds"/>? OpenZFS <c>zfs_dozonecheck</c> then
@@ -127,6 +134,7 @@ internal sealed partial class ZfsFacility : IZfsSyscalls
     /// </summary>
     private SysResult<int> CheckWrite(Ucred cred, string what, Dataset ds)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "a write is checked under the module lock (docs/locking.md)");
         if (cred.IsJailed)
         {
             if (See(cred, ds.Name) != Visibility.Writable)

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using Prison.Core.Descriptors;
 using Prison.Core.Procs;
 using Prison.Core.Services;
+using Prison.Core.Threading;
 
 namespace Prison.Core.Jails;
 
@@ -68,6 +70,7 @@ public sealed class JailSyscalls
 
     private SysResult<int> SetLocked(Proc caller, JailParams parameters, JailFlags flags)
     {
+        Debug.Assert(_setLock.IsHeldByCurrentThread, "jail_set runs under the jail_set lock (docs/locking.md)");
         ArgumentNullException.ThrowIfNull(parameters);
         if ((flags & ~(SetFlags | DescFlags)) != 0 || (flags & (JailFlags.Create | JailFlags.Update)) == 0)
             return SysResult<int>.Fail(Errno.EINVAL, "flags must include create or update");
@@ -319,6 +322,7 @@ public sealed class JailSyscalls
 
     private void RemoveTreeLocked(Jail jail)
     {
+        Debug.Assert(_setLock.IsHeldByCurrentThread, "jail_remove runs under the jail_set lock (docs/locking.md)");
         // children.cur counts every descendant: a leaf (the common case) needs no walk of the jail list.
         if (jail.ChildrenCur > 0)
         {
@@ -361,9 +365,8 @@ public sealed class JailSyscalls
             p["allow.mount"] = "true";
 
         var services = _kernel.Services;
-        services.ServicesLock.EnterReadLock();
         Jail jail;
-        try
+        using (services.ServicesLock.EnterReadScope())
         {
             var placed = _table.InsertPlaceholder(parent, fullName, jid, limitFrom: myJail);
             if (!placed.Ok)
@@ -391,10 +394,6 @@ public sealed class JailSyscalls
             if (persistDelta > 0)
                 jail.AddUserReference();
             _table.Publish(jail);
-        }
-        finally
-        {
-            services.ServicesLock.ExitReadLock();
         }
 
         if ((flags & JailFlags.Attach) != 0)
@@ -572,14 +571,9 @@ public sealed class JailSyscalls
         try
         {
             var services = _kernel.Services;
-            services.ServicesLock.EnterReadLock();
-            try
+            using (services.ServicesLock.EnterReadScope())
             {
                 return action();
-            }
-            finally
-            {
-                services.ServicesLock.ExitReadLock();
             }
         }
         finally

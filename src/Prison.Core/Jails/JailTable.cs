@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Services;
+using Prison.Core.Threading;
 
 namespace Prison.Core.Jails;
 
@@ -93,14 +95,9 @@ public sealed class JailTable
     /// <summary>Finds a jail by jid in any state but creating and dead (a kernel-internal lookup).</summary>
     public Jail? Find(int jid)
     {
-        _listLock.EnterReadLock();
-        try
+        using (_listLock.EnterReadScope())
         {
             return _byJid.TryGetValue(jid, out var j) && j.State is JailState.Alive or JailState.Dying && j.References > 0 ? j : null;
-        }
-        finally
-        {
-            _listLock.ExitReadLock();
         }
     }
 
@@ -110,8 +107,7 @@ public sealed class JailTable
     /// </summary>
     public Jail? FindVisible(Jail viewer, string jidOrName, bool includeDying = false)
     {
-        _listLock.EnterReadLock();
-        try
+        using (_listLock.EnterReadScope())
         {
             if (int.TryParse(jidOrName, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var jid))
             {
@@ -128,37 +124,23 @@ public sealed class JailTable
                     .OrderByDescending(j => j.Id).FirstOrDefault()
                 : null;
         }
-        finally
-        {
-            _listLock.ExitReadLock();
-        }
     }
 
     /// <summary>The jails <paramref name="viewer"/> can see (its descendants), in jid order.</summary>
     public IReadOnlyList<Jail> List(Jail viewer, bool includeDying = false)
     {
-        _listLock.EnterReadLock();
-        try
+        using (_listLock.EnterReadScope())
         {
             return _byJid.Values.Where(j => viewer.IsAncestorOf(j) && IsListed(j, includeDying)).OrderBy(j => j.Id).ToArray();
-        }
-        finally
-        {
-            _listLock.ExitReadLock();
         }
     }
 
     /// <summary>Every jail that exists (prison0 included, creating ones excluded), in jid order.</summary>
     internal Jail[] SnapshotAll()
     {
-        _listLock.EnterReadLock();
-        try
+        using (_listLock.EnterReadScope())
         {
             return _byJid.Values.Where(j => j.State is JailState.Alive or JailState.Dying).OrderBy(j => j.Id).ToArray();
-        }
-        finally
-        {
-            _listLock.ExitReadLock();
         }
     }
 
@@ -176,8 +158,7 @@ public sealed class JailTable
     /// </param>
     internal SysResult<Jail> InsertPlaceholder(Jail parent, string name, int requestedJid, Jail limitFrom)
     {
-        _listLock.EnterWriteLock();
-        try
+        using (_listLock.EnterWriteScope())
         {
             if (!parent.IsAlive)
                 return SysResult<Jail>.Fail(Errno.ENOENT, $"jail \"{parent.Name}\" not found");
@@ -224,10 +205,6 @@ public sealed class JailTable
             parent.Hold();
             return SysResult<Jail>.Success(jail);
         }
-        finally
-        {
-            _listLock.ExitWriteLock();
-        }
     }
 
     /// <summary>
@@ -238,8 +215,7 @@ public sealed class JailTable
     /// </summary>
     internal SysResult<int> Rename(Jail jail, string newFullName, string shownName)
     {
-        _listLock.EnterWriteLock();
-        try
+        using (_listLock.EnterWriteScope())
         {
             if (!jail.IsAlive)
                 return SysResult<int>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
@@ -259,10 +235,6 @@ public sealed class JailTable
             }
             return SysResult<int>.Success(jail.Id);
         }
-        finally
-        {
-            _listLock.ExitWriteLock();
-        }
     }
 
     /// <summary>Undoes <see cref="InsertPlaceholder"/> for a creation that failed.</summary>
@@ -275,14 +247,9 @@ public sealed class JailTable
     /// <summary>Makes a created jail visible.</summary>
     internal void Publish(Jail jail)
     {
-        _listLock.EnterWriteLock();
-        try
+        using (_listLock.EnterWriteScope())
         {
             jail.SetState(JailState.Alive);
-        }
-        finally
-        {
-            _listLock.ExitWriteLock();
         }
         _log.LogDebug("jail {Jid} {Name} created under {Parent}", jail.Id, jail.Name, jail.Parent!.Id);
         jail.Parent.Watchers.Post(new Descriptors.JailEvent(Descriptors.JailEventKind.ChildCreated, jail.Id, 0, false));
@@ -323,7 +290,7 @@ public sealed class JailTable
     /// <summary>The alive -> dying transition, under the jail's mutex; false when the jail was not alive.</summary>
     private static bool MarkDyingLocked(Jail jail, out bool droppedPersist)
     {
-        System.Diagnostics.Debug.Assert(jail.Mutex.IsHeldByCurrentThread, "the jail mutex protects the alive -> dying transition");
+        Debug.Assert(jail.Mutex.IsHeldByCurrentThread, "the jail mutex protects the alive -> dying transition");
         droppedPersist = false;
         if (jail.IsHost || jail.State != JailState.Alive)
             return false;
@@ -335,28 +302,18 @@ public sealed class JailTable
 
     private void FinishDying(Jail jail, bool droppedPersist, bool killProcesses)
     {
-        _listLock.EnterWriteLock();
-        try
+        using (_listLock.EnterWriteScope())
         {
             ForgetName(jail);
-        }
-        finally
-        {
-            _listLock.ExitWriteLock();
         }
         if (droppedPersist)
             jail.DropUserReference();
         if (killProcesses)
             _kernel.Processes.KillJail(jail);
         var services = _kernel.Services;
-        services.ServicesLock.EnterReadLock();
-        try
+        using (services.ServicesLock.EnterReadScope())
         {
             services.RemoveAll(jail);
-        }
-        finally
-        {
-            services.ServicesLock.ExitReadLock();
         }
         _log.LogDebug("jail {Jid} {Name} is dying", jail.Id, jail.Name);
         jail.Watchers.Post(new Descriptors.JailEvent(Descriptors.JailEventKind.Removed, jail.Id, 0, false));
@@ -371,14 +328,9 @@ public sealed class JailTable
         if (!jail.MarkFreed())
             throw new InvalidOperationException($"{jail}: freed twice");
         var services = _kernel.Services;
-        services.ServicesLock.EnterReadLock();
-        try
+        using (services.ServicesLock.EnterReadScope())
         {
             services.DestroyAll(jail);
-        }
-        finally
-        {
-            services.ServicesLock.ExitReadLock();
         }
         Unlink(jail);
         _kernel.Racct.JailFreed(jail);
@@ -388,8 +340,7 @@ public sealed class JailTable
 
     private void Unlink(Jail jail)
     {
-        _listLock.EnterWriteLock();
-        try
+        using (_listLock.EnterWriteScope())
         {
             jail.SetState(JailState.Dead);
             _byJid.Remove(jail.Id);
@@ -397,15 +348,12 @@ public sealed class JailTable
             for (var p = jail.Parent; p is not null; p = p.Parent)
                 p.ChildrenCur--;
         }
-        finally
-        {
-            _listLock.ExitWriteLock();
-        }
     }
 
     /// <summary>Frees the jail's name for reuse; called with the list lock held exclusively.</summary>
     private void ForgetName(Jail jail)
     {
+        Debug.Assert(_listLock.IsWriteLockHeld, "a name is forgotten under the prison-list lock held exclusively");
         if (_byName.TryGetValue(jail.Name, out var holder) && ReferenceEquals(holder, jail))
             _byName.Remove(jail.Name);
     }
@@ -413,6 +361,7 @@ public sealed class JailTable
     /// <summary>The lowest free jid above the last one handed out, wrapping to 1 (never 0).</summary>
     private int? AllocateJid()
     {
+        Debug.Assert(_listLock.IsWriteLockHeld, "a jid is allocated under the prison-list lock held exclusively");
         var candidate = _lastJid;
         for (var tries = 0; tries < Jail.MaxJid; tries++)
         {
@@ -432,6 +381,7 @@ public sealed class JailTable
     /// </summary>
     private int? AllocateDeadJid()
     {
+        Debug.Assert(_listLock.IsWriteLockHeld, "a jid is allocated under the prison-list lock held exclusively");
         var candidate = _lastDeadJid;
         for (var tries = 0; tries < Jail.MaxJid; tries++)
         {

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Threading;
 
 namespace Prison.Core.Services;
 
@@ -33,19 +35,17 @@ public sealed class ServiceRegistry
     /// callback release another jail's last reference.</summary>
     internal ReaderWriterLockSlim ServicesLock { get; } = new(LockRecursionPolicy.SupportsRecursion);
 
+    /// <summary>True when the calling thread holds the services lock, shared or exclusive (for debug assertions).</summary>
+    internal bool IsServicesLockHeld => ServicesLock.IsReadLockHeld || ServicesLock.IsWriteLockHeld;
+
     /// <summary>The length of the slot table (freed slots in the middle included).</summary>
     public int SlotTableLength
     {
         get
         {
-            ServicesLock.EnterReadLock();
-            try
+            using (ServicesLock.EnterReadScope())
             {
                 return _slots.Count;
-            }
-            finally
-            {
-                ServicesLock.ExitReadLock();
             }
         }
     }
@@ -55,14 +55,9 @@ public sealed class ServiceRegistry
     {
         get
         {
-            ServicesLock.EnterReadLock();
-            try
+            using (ServicesLock.EnterReadScope())
             {
                 return _slots.OfType<IServiceSlot>().ToArray();
-            }
-            finally
-            {
-                ServicesLock.ExitReadLock();
             }
         }
     }
@@ -81,8 +76,7 @@ public sealed class ServiceRegistry
         ArgumentNullException.ThrowIfNull(definition);
         if (string.IsNullOrWhiteSpace(definition.Name))
             throw new KernelErrorException(Errno.EINVAL, "a service needs a name");
-        ServicesLock.EnterWriteLock();
-        try
+        using (ServicesLock.EnterWriteScope())
         {
             if (_slots.Any(s => s?.Name == definition.Name))
                 throw new KernelErrorException(Errno.EEXIST, $"service {definition.Name} is already registered");
@@ -115,17 +109,12 @@ public sealed class ServiceRegistry
             _log.LogDebug("service {Service} registered in slot {Slot}", definition.Name, index);
             return slot;
         }
-        finally
-        {
-            ServicesLock.ExitWriteLock();
-        }
     }
 
     /// <summary>Deregisters <paramref name="slot"/>; see <see cref="ServiceSlot{T}.Deregister"/>.</summary>
     internal void Deregister(IServiceSlot slot)
     {
-        ServicesLock.EnterWriteLock();
-        try
+        using (ServicesLock.EnterWriteScope())
         {
             if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
                 return;
@@ -147,10 +136,6 @@ public sealed class ServiceRegistry
             FreeIndex(slot.Index);
             _log.LogDebug("service {Service} deregistered from slot {Slot}", slot.Name, slot.Index);
         }
-        finally
-        {
-            ServicesLock.ExitWriteLock();
-        }
     }
 
     // --- called by the jail table, under the services lock held shared -----------------
@@ -158,6 +143,7 @@ public sealed class ServiceRegistry
     /// <summary>Runs <c>create</c> of every service for a jail being created; unwinds on failure.</summary>
     internal SysResult<int> CreateAll(Jail jail, JailParams parameters)
     {
+        Debug.Assert(IsServicesLockHeld, "CreateAll runs under the services lock (docs/locking.md)");
         var done = new List<IServiceSlot>();
         foreach (var slot in SnapshotSlots())
         {
@@ -181,6 +167,7 @@ public sealed class ServiceRegistry
     /// <summary>Runs one method of every service in slot order; the first error stops.</summary>
     internal SysResult<int> RunMethod(JailMethodKind kind, Jail jail, JailParams parameters, Ucred? caller, Proc? process = null)
     {
+        Debug.Assert(IsServicesLockHeld, "RunMethod runs under the services lock (docs/locking.md)");
         foreach (var slot in SnapshotSlots())
         {
             if (kind != JailMethodKind.Check && jail.State != JailState.Creating && jail.GetSlotState(slot.Index) != SlotState.Created)
@@ -206,12 +193,16 @@ public sealed class ServiceRegistry
     }
 
     /// <summary>Unwinds every service created for a jail whose creation failed, in reverse order.</summary>
-    internal void UnwindAll(Jail jail) =>
+    internal void UnwindAll(Jail jail)
+    {
+        Debug.Assert(IsServicesLockHeld, "UnwindAll runs under the services lock (docs/locking.md)");
         Unwind(jail, SnapshotSlots().Where(s => jail.GetSlotState(s.Index) == SlotState.Created).ToList());
+    }
 
     /// <summary>The jail started dying: <c>remove</c> methods, errors logged and ignored.</summary>
     internal void RemoveAll(Jail jail)
     {
+        Debug.Assert(IsServicesLockHeld, "RemoveAll runs under the services lock (docs/locking.md)");
         foreach (var slot in SnapshotSlots())
         {
             if (jail.GetSlotState(slot.Index) != SlotState.Created)
@@ -234,6 +225,7 @@ public sealed class ServiceRegistry
     /// <summary>The jail's last reference went: <c>destroy</c> for every created service, in reverse.</summary>
     internal void DestroyAll(Jail jail)
     {
+        Debug.Assert(IsServicesLockHeld, "DestroyAll runs under the services lock (docs/locking.md)");
         foreach (var slot in SnapshotSlots().Reverse())
         {
             if (jail.GetSlotState(slot.Index) == SlotState.Created)
@@ -244,6 +236,7 @@ public sealed class ServiceRegistry
 
     private void CreateForExistingJails(IServiceSlot slot)
     {
+        Debug.Assert(ServicesLock.IsWriteLockHeld, "CreateForExistingJails runs under the services lock held exclusively (docs/locking.md)");
         var done = new List<Jail>();
         foreach (var jail in _kernel.Jails.SnapshotAll().Where(j => j.State == JailState.Alive))
         {
@@ -273,6 +266,7 @@ public sealed class ServiceRegistry
 
     private void Unwind(Jail jail, List<IServiceSlot> created)
     {
+        Debug.Assert(IsServicesLockHeld, "Unwind runs under the services lock (docs/locking.md)");
         for (var i = created.Count - 1; i >= 0; i--)
         {
             DestroyOne(created[i], jail);
@@ -282,6 +276,7 @@ public sealed class ServiceRegistry
 
     private void DestroyOne(IServiceSlot slot, Jail jail)
     {
+        Debug.Assert(IsServicesLockHeld, "DestroyOne runs under the services lock (docs/locking.md)");
         // Mark first: whatever destroy does, it never runs twice for this pair.
         jail.SetSlotState(slot.Index, SlotState.Destroyed);
         try
@@ -299,12 +294,14 @@ public sealed class ServiceRegistry
 
     private IServiceSlot[] SnapshotSlots()
     {
+        Debug.Assert(IsServicesLockHeld, "SnapshotSlots runs under the services lock (docs/locking.md)");
         // Called with the services lock held (shared or exclusive): the table cannot change under us.
         return _slots.OfType<IServiceSlot>().ToArray();
     }
 
     private void FreeIndex(int index)
     {
+        Debug.Assert(ServicesLock.IsWriteLockHeld, "FreeIndex runs under the services lock held exclusively (docs/locking.md)");
         _slots[index] = null;
         if (index != _slots.Count - 1)
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
@@ -248,6 +249,7 @@ public sealed class VirtualFileSystem
 
     private void RemoveLocked(MountEntry entry)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "a mount is removed under the mount table lock (docs/locking.md)");
         Volatile.Write(ref _mounts, _mounts.Where(m => !ReferenceEquals(m, entry)).ToArray());
         _log.LogDebug("unmount {Mount}", entry);
     }
