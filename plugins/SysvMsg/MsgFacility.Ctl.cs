@@ -40,6 +40,7 @@ internal sealed partial class MsgFacility
                     return Errno.EINVAL;
                 lock (q.Gate)
                     error = RemoveById(cred, q, release);
+                AssertInvariants();
             }
             // Segments and headers came free: senders of other queues may be waiting for them.
             if (release.Count != 0)
@@ -97,6 +98,7 @@ internal sealed partial class MsgFacility
         q.Ctime = Now();
         // A raise lets waiting senders in; a cut fails those whose message no longer fits at all.
         PumpLocked(q);
+        AssertQueueInvariants(q);
         return Errno.OK;
     }
 

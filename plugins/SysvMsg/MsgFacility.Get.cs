@@ -64,6 +64,7 @@ internal sealed partial class MsgFacility
                 if (msqid >= 0)
                 {
                     _byKey.Add(jail, key, queue);
+                    AssertInvariants();
                     return SysResult<int>.Success(msqid);
                 }
                 _kernel.Racct.Release(jail, RacctResource.Nmsgq, 1);

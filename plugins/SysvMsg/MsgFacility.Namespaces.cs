@@ -33,6 +33,7 @@ internal sealed partial class MsgFacility
                 lock (q.Gate)
                     Remove(q, release);
             }
+            AssertInvariants();
         }
         // Segments and headers came free: senders of other queues may be waiting for them.
         PumpStarved();

@@ -47,6 +47,7 @@ internal sealed partial class MsgFacility
                 taken = Take(q, node, p);
                 // Room came free: the queue's senders first, in order.
                 PumpLocked(q);
+                AssertQueueInvariants(q);
             }
             else
             {

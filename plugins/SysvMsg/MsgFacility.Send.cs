@@ -66,6 +66,7 @@ internal sealed partial class MsgFacility
                     Enqueue(q, p, mtype, mtext[..(int)msgsz].ToArray(), segments);
                     // A new message: hand it to the first receiver whose selector matches.
                     PumpLocked(q);
+                    AssertQueueInvariants(q);
                     return Errno.OK;
                 }
             }

@@ -117,6 +117,7 @@ internal sealed partial class MsgFacility : IMsgSyscalls
                 lock (q.Gate)
                     Remove(q, release);
             }
+            AssertInvariants();
         }
         ReleaseJails(release);
     }

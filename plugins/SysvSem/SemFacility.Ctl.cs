@@ -40,7 +40,7 @@ internal sealed partial class SemFacility
             // Looked up without a lock: a set removed since is gone (EINVAL).
             if (set.Removed)
                 return Errno.EINVAL;
-            return cmd switch
+            var result = cmd switch
             {
                 IPC_SET => Set(p, set, arg!.Buf),
                 IPC_STAT => Stat(p, set, arg!),
@@ -50,6 +50,8 @@ internal sealed partial class SemFacility
                 SETALL => SetAll(p, set, arg!.Array),
                 _ => Errno.EINVAL,
             };
+            AssertSetInvariants(set);
+            return result;
         }
     }
 
@@ -87,6 +89,7 @@ internal sealed partial class SemFacility
                     return denied;
                 released = RemoveLocked(set);
             }
+            AssertInvariants();
         }
         released.Dispose();
         return SysResult<int>.Success(0);

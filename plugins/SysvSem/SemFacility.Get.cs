@@ -71,6 +71,7 @@ internal sealed partial class SemFacility
                     failure = Errno.ENOSPC;
                 }
             }
+            AssertInvariants();
         }
         if (failure != Errno.OK)
         {

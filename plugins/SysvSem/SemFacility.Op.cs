@@ -108,6 +108,7 @@ internal sealed partial class SemFacility
                 set.Otime = Now();
                 if (wake)
                     WakeEligible(set);
+                AssertSetInvariants(set);
                 return Errno.OK;
             }
         }

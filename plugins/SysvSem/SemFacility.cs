@@ -97,6 +97,7 @@ internal sealed partial class SemFacility : ISemSyscalls
                 ref var sem = ref e.Set.Sems[e.Num];
                 sem.Value = e.Adjust < 0 && sem.Value < -e.Adjust ? 0 : sem.Value + e.Adjust;
                 WakeEligible(e.Set);
+                AssertSetInvariants(e.Set);
             }
         }
     }
@@ -139,6 +140,7 @@ internal sealed partial class SemFacility : ISemSyscalls
                 lock (set.Gate)
                     released.Add(RemoveLocked(set));
             }
+            AssertInvariants();
         }
         foreach (var j in released)
             j.Dispose();

@@ -74,6 +74,7 @@ internal sealed partial class ShmFacility
         seg.Lpid = p.Pid;
         seg.Atime = Now;
         seg.Nattch++;
+        AssertInvariants();
         return SysResult<ulong>.Success(start);
     }
 
@@ -88,6 +89,7 @@ internal sealed partial class ShmFacility
             if (!_spaces.TryGetValue(p, out var space) || space.LiveAt(shmaddr) is not { } mapping)
                 return Errno.EINVAL;
             DetachLocked(space, mapping, release);
+            AssertInvariants();
         }
         ReleaseAll(release);
         return Errno.OK;
@@ -103,6 +105,7 @@ internal sealed partial class ShmFacility
                 return;
             foreach (var mapping in space.Live.ToArray())
                 DetachLocked(space, mapping, release);
+            AssertInvariants();
         }
         ReleaseAll(release);
     }

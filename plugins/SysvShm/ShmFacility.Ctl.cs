@@ -60,6 +60,7 @@ internal sealed partial class ShmFacility
                 if (error != Errno.OK)
                     return error;
                 RemoveLocked(seg, release);
+                AssertInvariants();
                 return SysResult<int>.Success(0);
             default:
                 return Errno.EINVAL;

@@ -118,6 +118,7 @@ internal sealed partial class ShmFacility
         }
         _byKey.Add(cred.Jail, key, seg);
         _committedPages += pages;
+        AssertInvariants();
         _log.LogDebug("shm segment {Id} key {Key} size {Size} created in jail {Jid}", id, key, size, cred.Jail.Id);
         return SysResult<int>.Success(id);
     }

@@ -31,6 +31,7 @@ internal sealed partial class ShmFacility
                 if (ReferenceEquals(seg.Creator, jail))
                     RemoveLocked(seg, release);
             }
+            AssertInvariants();
         }
         ReleaseAll(release);
     }

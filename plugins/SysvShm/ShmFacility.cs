@@ -69,6 +69,7 @@ internal sealed partial class ShmFacility : IShmSyscalls
             foreach (var (_, seg) in _segments.Live().ToArray())
                 FreeLocked(seg, release);
             _spaces.Clear();
+            AssertInvariants();
         }
         ReleaseAll(release);
     }

@@ -54,6 +54,7 @@ internal sealed partial class ZfsFacility
                     continue;
                 created.Local[prop] = value;
             }
+            AssertInvariants();
         }
         return SysResult<int>.Success(0);
     }
@@ -77,6 +78,7 @@ internal sealed partial class ZfsFacility
             if (_store.Exists(snapshotName))
                 return Fail($"{what}: dataset already exists", Errno.EEXIST);
             _store.Add(snapshotName, isSnapshot: true, fs.Referenced);
+            AssertInvariants();
         }
         return SysResult<int>.Success(0);
     }
@@ -122,6 +124,7 @@ internal sealed partial class ZfsFacility
         {
             foreach (var v in victims)
                 _store.Remove(v.Name);
+            AssertInvariants();
         }
         return SysResult<int>.Success(0);
     }
@@ -165,6 +168,7 @@ internal sealed partial class ZfsFacility
             if (!check.Ok)
                 return check;
             _store.Rename(from, to);
+            AssertInvariants();
         }
         return SysResult<int>.Success(0);
     }

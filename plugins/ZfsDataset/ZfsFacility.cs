@@ -70,6 +70,7 @@ internal sealed partial class ZfsFacility : IZfsSyscalls
             if (_store.Exists(pool))
                 return Fail($"cannot create '{pool}': pool already exists", Errno.EEXIST);
             _store.Add(pool, isSnapshot: false);
+            AssertInvariants();
         }
         _log.LogInformation("pool {Pool} created", pool);
         return SysResult<int>.Success(0);

@@ -58,5 +58,5 @@ public sealed class ZfsModule : KernelModule
     public override void Unload(ModuleContext context) => _impl = null;
 
     /// <summary>The implementation, for tests in this repository.</summary>
-    internal ZfsFacility? Implementation => _impl;
+    internal ZfsFacility? Facility => _impl;
 }

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using Prison.Core.Ipc;
+
+namespace Prison.Plugins.SysvShm;
+
+/// <summary>
+/// Debug-build consistency checks (as System.Threading.Channels' BoundedChannel asserts its invariants):
+/// compiled out of Release builds, run by every test. Every shm syscall takes the module lock, so the
+/// check is one walk over the segments and the attachments, run where segments are created, removed,
+/// attached or detached (docs/locking.md, "Debug checks").
+/// </summary>
+internal sealed partial class ShmFacility
+{
+    /// <summary>
+    /// Under the module lock: the committed pages (FreeBSD's <c>shm_committed</c>) are the sum of the
+    /// segments' pages, the table count (<c>shm_nused</c>) matches, every segment's <c>shm_nattch</c> equals
+    /// the live attachments to it over every address space, a removed segment is still attached and shows
+    /// IPC_PRIVATE, and every other segment is indexed by its key.
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "module invariants are checked under the module lock");
+        var attached = new Dictionary<ShmSegment, int>();
+        foreach (var space in _spaces.Values)
+        {
+            var live = 0;
+            foreach (var m in space.Live)
+            {
+                live++;
+                attached[m.Segment!] = attached.GetValueOrDefault(m.Segment!) + 1;
+            }
+            Debug.Assert(space.LiveCount == live, $"an address space counts {space.LiveCount} attachments but holds {live}");
+        }
+        long pages = 0;
+        var count = 0;
+        foreach (var (id, seg) in _segments.Live())
+        {
+            count++;
+            pages += seg.Pages;
+            Debug.Assert(seg.Id == id, $"segment {seg.Id} sits in the slot of id {id}");
+            Debug.Assert(seg.Nattch == attached.GetValueOrDefault(seg), $"segment {id}: shm_nattch {seg.Nattch} but {attached.GetValueOrDefault(seg)} attachments");
+            if (seg.Removed)
+            {
+                Debug.Assert(seg.Nattch > 0, $"segment {id} is removed and unattached but not freed");
+                Debug.Assert(seg.Key == IpcConstants.IPC_PRIVATE, $"removed segment {id} keeps key {seg.Key}");
+            }
+            else
+            {
+                Debug.Assert(seg.Key == IpcConstants.IPC_PRIVATE || ReferenceEquals(_byKey.Find(seg.Creator, seg.Key), seg),
+                    $"segment {id} is not found by its key {seg.Key}");
+            }
+            attached.Remove(seg);
+        }
+        Debug.Assert(attached.Count == 0, "an attachment points at a freed segment");
+        Debug.Assert(count == _segments.Count, $"the slot table counts {_segments.Count} segments but holds {count}");
+        Debug.Assert(pages == _committedPages, $"{_committedPages} pages committed but the segments hold {pages}");
+    }
+}
