@@ -11,30 +11,20 @@ using Prison.Core.Rctl;
 namespace Prison.Plugins.SysvMsg;
 
 /// <summary>
-/// The message queue facility of one loaded <c>sysvmsg</c> module: the queue table, the system-wide
-/// segment and header accounting, the sleepers, and the <see cref="IMsgSyscalls"/> calls
-/// (msgget / msgsnd / msgrcv / msgctl in their own partial files).
+/// The sysvmsg facility of one kernel: the message queues, the system-wide segment and header
+/// accounting, the sleepers, and the <see cref="IMsgSyscalls"/> implementation (FreeBSD's
+/// sys/kern/sysv_msg.c, FreeBSD 11+ per-prison namespaces). This file holds the state and what the calls
+/// share; the other partial files are Get (msgget), Send (msgsnd), Receive (msgrcv), Ctl (msgctl), Waking,
+/// Namespaces, Snapshot, Limits and Invariants, the same layout as <c>SemFacility</c> and <c>ShmFacility</c>.
 /// </summary>
 /// <remarks>
-/// <para>Locks, in the order they are taken (module → object → racct → jail):</para>
-/// <list type="number">
-/// <item><c>_lock</c>, the module lock (FreeBSD's <c>msq_mtx</c> for what is global): creation and removal
-/// of queues (the slot table and key index writers), <c>_closed</c>, limit changes, and walks over every
-/// queue (cleanup, listing, snapshots). msgsnd, msgrcv and msgctl other than IPC_RMID never take it.</item>
-/// <item><see cref="MessageQueue.Gate"/>, one per queue: its messages, counters, permissions, sleepers
-/// and removed flag. Two queue locks are never held at once.</item>
-/// <item>racct and jail references last; jail references are released only after every lock here is
-/// dropped, because freeing a jail calls back into the jail services.</item>
-/// </list>
-/// <para>Ids and keys are looked up without a lock; the queue found is trusted only under its lock and
-/// when <see cref="MessageQueue.Removed"/> is false. The system-wide segment and header counts are one
-/// 64-bit word changed with compare-and-swap (<c>_usage</c>), so reserving room never needs the module
-/// lock. Limits are written under the module lock and read without it (a change applies to later calls).</para>
-/// <para>Waking is a hand-off: a thread that changes a queue completes the sleepers of that queue that can
-/// now proceed, oldest first (<see cref="PumpLocked"/>): a send hands its message to the first receiver
-/// whose type selector matches it, a receive lets the senders of that queue in. Senders that wait for
-/// system-wide segments or headers rather than room in their queue mark their queue as starved
-/// (<c>_starved</c>); whatever frees segments or headers then pumps those queues, one lock at a time.</para>
+/// Locks (the lock key is docs/locking.md): <c>_lock</c>, the module lock (FreeBSD's <c>msq_mtx</c> for
+/// what is global), for creation and removal of queues, <c>_closed</c> and walks over every queue;
+/// <see cref="MessageQueue.Gate"/>, one per queue, for everything else of the queue, the only lock
+/// msgsnd, msgrcv and msgctl other than IPC_RMID take. Order: module → queue → racct; a creator jail
+/// reference is released after every lock is dropped. Ids, keys and limits are read without a lock; the
+/// system-wide segment and header counts are one 64-bit word changed with compare-and-swap
+/// (<c>_usage</c>), so reserving room never needs the module lock.
 /// </remarks>
 internal sealed partial class MsgFacility : IMsgSyscalls
 {

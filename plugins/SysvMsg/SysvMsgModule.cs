@@ -12,6 +12,7 @@ namespace Prison.Plugins.SysvMsg;
 /// <c>kern.ipc.msgmax</c>, <c>msgmnb</c>, <c>msgmni</c>, <c>msgseg</c>, <c>msgssz</c>, <c>msgtql</c>, and
 /// the per-caller queue list <c>kern.ipc.msqids</c>.
 /// </summary>
+/// <remarks>The state is <see cref="MsgFacility"/>; its locks follow the lock key, docs/locking.md.</remarks>
 public sealed class SysvMsgModule : KernelModule
 {
     private MsgFacility? _queues;

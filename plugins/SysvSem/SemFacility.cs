@@ -11,29 +11,19 @@ using Prison.Core.Rctl;
 namespace Prison.Plugins.SysvSem;
 
 /// <summary>
-/// The semaphore state of one kernel and the <see cref="ISemSyscalls"/> implementation (FreeBSD's
-/// sys/kern/sysv_sem.c, FreeBSD 11+ per-prison namespaces). This file holds the state, the locks and
-/// what the syscalls share; semget, semop and semctl are in their own files.
+/// The sysvsem facility of one kernel: the semaphore sets, the SEM_UNDO table and the
+/// <see cref="ISemSyscalls"/> implementation (FreeBSD's sys/kern/sysv_sem.c, FreeBSD 11+ per-prison
+/// namespaces). This file holds the state and what the calls share; the other partial files are Get
+/// (semget), Op (semop), Ctl (semctl), Waking, Namespaces, Snapshot, Limits and Invariants, the same
+/// layout as <c>MsgFacility</c> and <c>ShmFacility</c>.
 /// </summary>
 /// <remarks>
-/// <para>Locks, in the order they are taken (module → object → undo → racct → jail):</para>
-/// <list type="number">
-/// <item><see cref="_lock"/>, the module lock (FreeBSD's <c>sem_mtx</c>): creation and removal of sets
-/// (the slot table and key index writers), <see cref="_semtot"/>, and walks over every set (cleanup,
-/// listing, snapshots). Never held by semop or by semctl other than IPC_RMID.</item>
-/// <item><see cref="SemSet.Gate"/>, one per set (FreeBSD's per-set <c>sema_mtx</c>): the set's values,
-/// counters, times, permissions, removed flag and sleepers. semop and semctl take only this lock.</item>
-/// <item><see cref="_undoLock"/> (FreeBSD's <c>sem_undo_mtx</c>): the SEM_UNDO table.</item>
-/// <item>racct and jail references are taken last; a jail reference is released only after every lock
-/// here is dropped (a last release frees the jail and runs the services' callbacks).</item>
-/// </list>
-/// <para>Ids and keys are looked up without a lock (<see cref="IpcSlotTable{T}"/>,
-/// <see cref="IpcKeyIndex{T}"/>); the set found is trusted only once its lock is held and
-/// <see cref="SemSet.Removed"/> is false. Limits are read lock-free (<see cref="SemLimits"/>).</para>
-/// <para>Waking: a blocked semop sleeps on its own <see cref="SemWaiter"/>, listed on its set. A change to
-/// a set wakes only the waiters of that set whose blocked operation may now succeed; removal wakes every
-/// waiter of the set (EIDRM); a signal wakes only the signalled caller (EINTR). So two jails that share
-/// nothing never contend on a lock or wake each other's threads.</para>
+/// Locks (the lock key is docs/locking.md): <see cref="_lock"/>, the module lock (FreeBSD's
+/// <c>sem_mtx</c>), for creation and removal of sets, <see cref="_semtot"/> and walks over every set;
+/// <see cref="SemSet.Gate"/>, one per set (FreeBSD's <c>sema_mtx</c>), for everything else of the set,
+/// the only lock semop and semctl other than IPC_RMID take; <see cref="_undoLock"/> (FreeBSD's
+/// <c>sem_undo_mtx</c>) for the SEM_UNDO table. Order: module → set → undo → racct; a creator jail
+/// reference is released after every lock is dropped. Ids, keys and limits are read without a lock.
 /// </remarks>
 internal sealed partial class SemFacility : ISemSyscalls
 {

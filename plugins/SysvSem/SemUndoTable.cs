@@ -16,7 +16,7 @@ internal sealed class SemUndoEntry(SemSet set, int num, int adjust)
 /// <summary>
 /// The SEM_UNDO bookkeeping (FreeBSD's <c>semu_list</c>): one structure per process holding at most
 /// <c>semume</c> entries, at most <c>semmnu</c> structures in the system. Not thread-safe: guarded by the
-/// module lock of <see cref="SemFacility"/>.
+/// undo lock of <see cref="SemFacility"/> (FreeBSD's <c>sem_undo_mtx</c>; docs/locking.md).
 /// </summary>
 internal sealed class SemUndoTable
 {

@@ -11,6 +11,7 @@ namespace Prison.Plugins.SysvSem;
 /// sysv_sem.c). Registers the <c>sysvsem</c> jail parameter, the <see cref="ISemSyscalls"/>
 /// implementation, the <c>kern.ipc.sem*</c> limits, <c>kern.ipc.sema</c> and the SEM_UNDO exit hook.
 /// </summary>
+/// <remarks>The state is <see cref="SemFacility"/>; its locks follow the lock key, docs/locking.md.</remarks>
 public sealed class SysvSemModule : KernelModule
 {
     private SemFacility? _semaphores;

@@ -12,22 +12,21 @@ using Prison.Core.Services;
 namespace Prison.Plugins.SysvShm;
 
 /// <summary>
-/// The state of the sysvshm module: the segment table, every process's attachments, the limits, and the
-/// life-cycle hooks (jail cleanup, process exit, jail_attach veto). The syscalls are in the other parts.
+/// The sysvshm facility of one kernel: the segment table, every process's attachments, and the
+/// <see cref="IShmSyscalls"/> implementation (FreeBSD's sys/kern/sysv_shm.c, FreeBSD 11+ per-prison
+/// namespaces). This file holds the state and what the calls share; the other partial files are Get
+/// (shmget), Attach (shmat, shmdt, process exit), Memory (loads and stores), Ctl (shmctl), Namespaces,
+/// Snapshot, Limits and Invariants, the same layout as <c>SemFacility</c> and <c>MsgFacility</c> (no
+/// Waking: nothing sleeps in shm).
 /// </summary>
 /// <remarks>
-/// Locks, in the order they are taken (module → address space → segment data → racct → jail):
-/// <see cref="_lock"/> (FreeBSD's SYSVSHM_LOCK) protects the writers of <see cref="_segments"/> and the key
-/// index, every <see cref="ShmSegment"/>'s fields, the membership of <see cref="_spaces"/>, every change to
-/// an <see cref="ShmAddressSpace"/> (made under its <see cref="ShmAddressSpace.Gate"/> too),
-/// <see cref="_committedPages"/> and <see cref="Limits"/>. Loads and stores take no module lock: the
-/// address space's lock, then the segment's <see cref="ShmSegment.DataGate"/> for the copy. shmget of an
-/// existing key takes no lock at all, and a new segment's memory is allocated before the lock is taken.
-/// The module lock is taken after
-/// the kernel's services lock (cleanup, attach veto and process exit may run under it) and nothing that
-/// takes another kernel lock runs while it is held: releasing a segment's jail reference can free the jail
-/// and run every service's destroy, so the jails to release are collected and released after unlocking.
-/// Namespace roots are read lock-free from the jail slots.
+/// Locks (the lock key is docs/locking.md): <see cref="_lock"/>, the module lock (FreeBSD's
+/// <c>SYSVSHM_LOCK</c>), for the segment table and key index writers, every <see cref="ShmSegment"/>'s
+/// fields, the membership of <see cref="_spaces"/>, every change to an <see cref="ShmAddressSpace"/> (made
+/// under its <see cref="ShmAddressSpace.Gate"/> too) and <see cref="_committedPages"/>. Loads and stores
+/// take no module lock: the address space's lock, then the segment's <see cref="ShmSegment.DataGate"/>.
+/// Order: module → address space → segment data → racct; a creator jail reference is released after
+/// every lock is dropped. shmget of an existing key and the limits take no lock.
 /// </remarks>
 internal sealed partial class ShmFacility : IShmSyscalls
 {

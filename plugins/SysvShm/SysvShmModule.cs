@@ -12,7 +12,8 @@ namespace Prison.Plugins.SysvShm;
 /// </summary>
 /// <remarks>
 /// Unloading is refused with EBUSY while any segment exists (FreeBSD's <c>shmunload</c>:
-/// <c>shm_nused &gt; 0</c>), even by <c>kldunload -f</c>.
+/// <c>shm_nused &gt; 0</c>), even by <c>kldunload -f</c>. The state is <see cref="ShmFacility"/>; its
+/// locks follow the lock key, docs/locking.md.
 /// </remarks>
 public sealed class SysvShmModule : KernelModule
 {

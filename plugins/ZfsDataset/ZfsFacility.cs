@@ -10,16 +10,18 @@ using Prison.Core.Zfs;
 namespace Prison.Plugins.ZfsDataset;
 
 /// <summary>
-/// The zfs module's implementation of <see cref="IZfsSyscalls"/>, its VFS mount check and its jail
-/// service callbacks.
+/// The zfs facility of one kernel: the dataset store, the <see cref="IZfsSyscalls"/> implementation,
+/// the VFS mount check and the jail service callbacks. The partial files are Datasets, Properties,
+/// Mounts, Jails, Snapshot and Invariants.
 /// </summary>
 /// <remarks>
-/// Locking: <c>_lock</c> protects the dataset store, every dataset and every jail's
-/// <see cref="JailDatasets"/>. The VFS calls <see cref="CheckMount"/> while holding its table lock, and
-/// that takes <c>_lock</c>; so the order is VFS, then <c>_lock</c>, and this class never calls the VFS
-/// while holding <c>_lock</c> (except lock-free reads of <see cref="VirtualFileSystem.Mounts"/>).
-/// Operations that must unmount or must know that nothing is mounted mark the datasets
-/// <see cref="Dataset.Busy"/> under <c>_lock</c>, then talk to the VFS, then finish under <c>_lock</c>.
+/// Locks (the lock key is docs/locking.md): <c>_lock</c>, the module lock, protects the dataset store,
+/// every dataset and every jail's <see cref="JailDatasets"/>. The VFS calls <see cref="CheckMount"/>
+/// while holding its mount table lock, and that takes <c>_lock</c>; so the order is VFS, then
+/// <c>_lock</c>, and this class never calls the VFS while holding <c>_lock</c> (except lock-free reads
+/// of <see cref="VirtualFileSystem.Mounts"/>). Operations that must unmount or must know that nothing is
+/// mounted mark the datasets <see cref="Dataset.Busy"/> under <c>_lock</c>, then talk to the VFS, then
+/// finish under <c>_lock</c>.
 /// </remarks>
 internal sealed partial class ZfsFacility : IZfsSyscalls
 {

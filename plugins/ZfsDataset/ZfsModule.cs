@@ -14,7 +14,8 @@ namespace Prison.Plugins.ZfsDataset;
 /// <remarks>
 /// Tunable: <c>zfs.pools</c> in the kernel environment, pool names separated by commas or spaces,
 /// created at load (default <c>tank</c>; empty for none). Unloading is refused with EBUSY while any
-/// zfs file system is mounted, even by <c>kldunload -f</c>.
+/// zfs file system is mounted, even by <c>kldunload -f</c>. The state is <see cref="ZfsFacility"/>; its
+/// lock follows the lock key, docs/locking.md.
 /// </remarks>
 public sealed class ZfsModule : KernelModule
 {

@@ -23,7 +23,7 @@ public sealed class JailSyscalls
     /// The jail_set lock (the exclusive half of FreeBSD's <c>allprison_lock</c>): held across every
     /// <c>jail_set</c> and <c>jail_remove</c>, so each is atomic with respect to the others. Reentrant: a
     /// removal kills processes, and a process's last close of an owning descriptor removes its jail.
-    /// Order: this lock, then the services lock, then a jail's mutex or the prison-list lock.
+    /// It comes before the services lock (docs/locking.md, the lock key).
     /// </summary>
     private readonly Lock _setLock = new();
 

@@ -12,10 +12,8 @@ namespace Prison.Core.Jails;
 /// <remarks>
 /// Locking: <c>_listLock</c> (FreeBSD's <c>allprison_lock</c>, shared-exclusive as the jail services proposal made it)
 /// protects <c>_byJid</c>, <c>_lastJid</c> and every jail's <see cref="Jail.ChildrenCur"/>. Lookups and
-/// listings share it; inserting and freeing take it exclusively. No service callback ever runs while it
-/// is held: callers take the services lock first, then this one, and drop this one before calling out.
-/// The lock order is: <see cref="JailSyscalls"/>' jail_set lock (every jail_set and jail_remove, FreeBSD's
-/// exclusive <c>allprison_lock</c>), the services lock, then a jail's <see cref="Jail.Mutex"/> or this lock.
+/// listings share it; inserting and freeing take it exclusively. It is a leaf: no service callback ever
+/// runs while it is held. The order of every lock is in the lock key, docs/locking.md.
 /// References: a lookup never returns a jail whose last kernel reference is gone (it is being freed), and
 /// a reference on a jail found by a lookup is taken only with the refuse-if-freeing primitive
 /// (<see cref="Jail.TryHold(out JailReference?)"/>, or <c>Jail.TryAddReference</c> inside the kernel).

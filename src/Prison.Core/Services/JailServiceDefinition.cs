@@ -16,8 +16,11 @@ namespace Prison.Core.Services;
 /// <remarks>
 /// Throwing fails the operation: registration unwinds (destroy for every jail already created) and
 /// jail creation is refused with the thrown <see cref="KernelErrorException.Error"/> (EDOOFUS for any
-/// other exception). A callback may read slots and look up jails; it must not register or deregister
-/// services, create or remove jails, or load modules (those take the services lock exclusively).
+/// other exception). It runs under the services lock: shared when a jail is created, exclusive when the
+/// service registers. A callback may read slots, look up jails and take its module's own locks; it must
+/// not register or deregister services or load or unload modules (those take the services lock
+/// exclusively, and a holder cannot upgrade), nor create or remove jails (those take the jail_set lock,
+/// which comes before the services lock). The lock key is docs/locking.md.
 /// </remarks>
 public delegate T? ServiceCreate<T>(Jail jail, JailParams? creationParams) where T : class;
 

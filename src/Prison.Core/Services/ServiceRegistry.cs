@@ -16,8 +16,9 @@ namespace Prison.Core.Services;
 /// at registration and for every jail created later. Registration and jail creation are all or nothing.</para>
 /// <para>Locking (Linux's pernet rwsem): <see cref="ServicesLock"/> is taken exclusively by register and
 /// deregister, and shared by jail creation, jail removal and jail free, so a registration can neither
-/// miss a jail nor call <c>create</c> twice. The prison-list lock is never held while a callback runs.
-/// Slot reads take no lock at all.</para>
+/// miss a jail nor call <c>create</c> twice. Slot reads take no lock at all. The lock order and what a
+/// callback may do under this lock are in the lock key, docs/locking.md; the internal callers below
+/// assert that they hold it.</para>
 /// </remarks>
 public sealed class ServiceRegistry
 {
