@@ -4,7 +4,6 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
-using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Prison.Core;
-using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;

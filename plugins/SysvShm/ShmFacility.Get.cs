@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
-using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;

@@ -7,7 +7,6 @@ using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
-using Prison.Core.Services;
 
 namespace Prison.Plugins.SysvShm;
 

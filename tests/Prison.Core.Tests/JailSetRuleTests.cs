@@ -204,7 +204,7 @@ public class JailSetRuleTests
             Name = "refuser",
             Create = (_, _) => new object(),
             Set = (in Services.JailMethodArgs<object> a) => a.Params["refuser.level"] == "13" ? Errno.EINVAL : Errno.OK,
-            Parameters = [new JailParameter("refuser.level", JailParamType.Int, "refused at 13")],
+            Parameters = [new JailParameterDefinition("refuser.level", JailParamType.Int, "refused at 13")],
         });
         var a = k.Create("a", ("children.max", "3"), ("allow.mount", null));
         var b = k.Create("a.b", ("children.max", "2"), ("allow.mount", null));

@@ -99,7 +99,7 @@ public class KpiTests
         using var k = new Kernel();
         k.Create("j1");
         var rec = new ServiceRecorder(k, "svc") { FailCreateForJid = 1 };
-        Assert.Throws<KernelErrorException>(() => k.Services.Register(rec.Definition(new JailParameter("svc.level", JailParamType.Int, "level"))));
+        Assert.Throws<KernelErrorException>(() => k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level"))));
         Assert.Null(k.Jails.Parameters.Find("svc.level"));
         var r = k.TryCreate(k.Init, ("name", "x"), ("persist", null), ("svc.level", "1"));
         Assert.Equal(Errno.ENOENT, r.Error);
@@ -235,7 +235,7 @@ public class KpiTests
     {
         using var k = new Kernel();
         var rec = new ServiceRecorder(k, "svc");
-        k.Services.Register(rec.Definition(new JailParameter("svc.level", JailParamType.Int, "level")));
+        k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level")));
         var j = k.Create("a", ("svc.level", "1"));
         rec.CheckResult = Errno.EINVAL;
         var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = "2", ["host.hostname"] = "changed" }, JailFlags.Update);
@@ -250,7 +250,7 @@ public class KpiTests
     {
         using var k = new Kernel();
         var rec = new ServiceRecorder(k, "svc");
-        var slot = k.Services.Register(rec.Definition(new JailParameter("svc.level", JailParamType.Int, "level")));
+        var slot = k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level")));
         k.Create("a", ("svc.level", "7"));
         var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = null });
         Assert.True(got.Ok, got.ToString());
@@ -269,7 +269,7 @@ public class KpiTests
     {
         using var k = new Kernel();
         var rec = new ServiceRecorder(k, "svc");
-        k.Services.Register(rec.Definition(new JailParameter("svc.level", JailParamType.Int, "level")));
+        k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level")));
         var r = k.TryCreate(k.Init, ("name", "a"), ("persist", null), ("svc.level", "lots"));
         Assert.Equal(Errno.EINVAL, r.Error);
         Assert.Contains("svc.level", r.Message);

@@ -63,7 +63,7 @@ public class ReadmeExampleTests
             {
                 Name = "hits",
                 Create = (jail, _) => new StrongBox<int>(0),
-                Parameters = [new JailParameter("hits.max", JailParamType.Int, "most hits allowed")],
+                Parameters = [new JailParameterDefinition("hits.max", JailParamType.Int, "most hits allowed")],
             });
             context.RegisterSysctl(new SysctlInt("debug.hits.host", "hits of prison0",
                 _ => slot.Get(context.Kernel.Prison0)!.Value));

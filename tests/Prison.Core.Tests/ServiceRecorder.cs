@@ -35,7 +35,7 @@ internal sealed class ServiceRecorder
 
     private int _creates;
 
-    public JailServiceDefinition<State> Definition(params JailParameter[] parameters) => new()
+    public JailServiceDefinition<State> Definition(params JailParameterDefinition[] parameters) => new()
     {
         Name = Name,
         Parameters = parameters,

@@ -11,7 +11,7 @@ public class UpdateAtomicityTests
         Name = "refuser",
         Create = (_, _) => new object(),
         Set = (in JailMethodArgs<object> a) => a.Params["refuser.level"] == "13" ? Errno.EINVAL : Errno.OK,
-        Parameters = [new JailParameter("refuser.level", JailParamType.Int, "refused at 13")],
+        Parameters = [new JailParameterDefinition("refuser.level", JailParamType.Int, "refused at 13")],
     };
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class FaultyModule(FaultPoint point, string targetJail) : KernelMo
         context.RegisterService(new JailServiceDefinition<PairLedger.Token>
         {
             Name = ServiceName,
-            Parameters = [new JailParameter(Parameter, JailParamType.String, "a parameter the faulty service owns")],
+            Parameters = [new JailParameterDefinition(Parameter, JailParamType.String, "a parameter the faulty service owns")],
             Create = (jail, p) =>
             {
                 if (jail.Name == targetJail && point == (p is null ? FaultPoint.CreateAtRegistration : FaultPoint.CreateAtJailCreation))

@@ -26,7 +26,7 @@ internal static class TestService
     public static JailServiceDefinition<TestJailState> Definition(Kernel kernel, ILogger log, TestCounters counters) => new()
     {
         Name = "testsvc",
-        Parameters = [new JailParameter(Parameter, JailParamType.Int, "level of the test service")],
+        Parameters = [new JailParameterDefinition(Parameter, JailParamType.Int, "level of the test service")],
         Create = (jail, _) =>
         {
             var ordinal = counters.CountCreate();

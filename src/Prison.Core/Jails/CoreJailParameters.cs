@@ -5,15 +5,15 @@ namespace Prison.Core.Jails;
 /// <summary>The parameters core owns, how they are read from a jail and applied to it.</summary>
 internal static class CoreJailParameters
 {
-    public static readonly JailParameter[] AllowFlags =
+    public static readonly JailParameterDefinition[] AllowFlags =
     [
-        JailParameter.AllowFlag("allow.set_hostname", "Jail root may set the hostname"),
-        JailParameter.AllowFlag("allow.sysvipc", "Jail may use the parent's System V IPC (legacy: inherit)"),
-        JailParameter.AllowFlag("allow.raw_sockets", "Jail root may create raw sockets"),
-        JailParameter.AllowFlag("allow.mount", "Jail root may mount jail-friendly file systems"),
+        JailParameterDefinition.AllowFlag("allow.set_hostname", "Jail root may set the hostname"),
+        JailParameterDefinition.AllowFlag("allow.sysvipc", "Jail may use the parent's System V IPC (legacy: inherit)"),
+        JailParameterDefinition.AllowFlag("allow.raw_sockets", "Jail root may create raw sockets"),
+        JailParameterDefinition.AllowFlag("allow.mount", "Jail root may mount jail-friendly file systems"),
     ];
 
-    public static readonly JailParameter[] All =
+    public static readonly JailParameterDefinition[] All =
     [
         new("jid", JailParamType.Int, "Jail ID"),
         new("name", JailParamType.String, "Jail name"),
@@ -33,16 +33,16 @@ internal static class CoreJailParameters
     /// <summary>Reads a core parameter's value, or null when the name is not core's.</summary>
     public static string? Read(Jail jail, Jail viewer, string name) => name switch
     {
-        "jid" => Int(jail.Id),
+        "jid" => Text(jail.Id),
         "name" => jail.NameRelativeTo(viewer),
-        "parent" => Int(ReferenceEquals(jail.Parent, viewer) || jail.Parent is null ? 0 : jail.Parent.Id),
+        "parent" => Text(ReferenceEquals(jail.Parent, viewer) || jail.Parent is null ? 0 : jail.Parent.Id),
         "host.hostname" => jail.HostName,
         "host" => jail.HostInherited ? "inherit" : "new",
         "persist" => Bool(jail.Persist),
         "dying" => Bool(jail.State == JailState.Dying),
-        "children.max" => Int(jail.ChildrenMax),
-        "children.cur" => Int(jail.ChildrenCur),
-        "enforce_statfs" => Int(jail.EnforceStatfs),
+        "children.max" => Text(jail.ChildrenMax),
+        "children.cur" => Text(jail.ChildrenCur),
+        "enforce_statfs" => Text(jail.EnforceStatfs),
         _ when name.StartsWith("allow.", StringComparison.Ordinal) => Bool(jail.IsAllowed(name)),
         _ => null,
     };
@@ -111,7 +111,8 @@ internal static class CoreJailParameters
         return persistDelta;
     }
 
-    private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
+    /// <summary>An int as invariant decimal text (jids and counts in names and parameter values).</summary>
+    private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string Bool(bool v) => v ? "true" : "false";
 }

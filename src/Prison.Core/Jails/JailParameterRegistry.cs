@@ -8,19 +8,19 @@ namespace Prison.Core.Jails;
 /// </summary>
 public sealed class JailParameterRegistry
 {
-    private readonly ConcurrentDictionary<string, JailParameter> _params = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JailParameterDefinition> _params = new(StringComparer.Ordinal);
 
     /// <summary>Finds a parameter by exact name.</summary>
-    public JailParameter? Find(string name) => _params.TryGetValue(name, out var p) ? p : null;
+    public JailParameterDefinition? Find(string name) => _params.TryGetValue(name, out var p) ? p : null;
 
     /// <summary>All parameters, sorted by name.</summary>
-    public IReadOnlyList<JailParameter> All => _params.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
+    public IReadOnlyList<JailParameterDefinition> All => _params.Values.OrderBy(p => p.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>
     /// Resolves a name as jail(8) writes it: <c>nopersist</c> and <c>allow.nomount</c> are the false form of
     /// a boolean. Returns the parameter and the normalised value, or null when no one registered the name.
     /// </summary>
-    public (JailParameter Param, string? Value)? Resolve(string name, string? value)
+    public (JailParameterDefinition Param, string? Value)? Resolve(string name, string? value)
     {
         if (Find(name) is { } p)
             return (p, value);
@@ -35,7 +35,7 @@ public sealed class JailParameterRegistry
         return null;
     }
 
-    internal void Add(JailParameter parameter)
+    internal void Add(JailParameterDefinition parameter)
     {
         if (!_params.TryAdd(parameter.Name, parameter))
             throw new KernelErrorException(Errno.EEXIST, $"parameter {parameter.Name} is already registered");

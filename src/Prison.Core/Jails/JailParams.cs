@@ -5,7 +5,7 @@ namespace Prison.Core.Jails;
 /// <summary>
 /// An ordered list of jail parameters, name to value, as passed to <c>jail_set</c> and filled by
 /// <c>jail_get</c> (FreeBSD passes name/value iovecs). Values are strings in jail(8)'s syntax; each
-/// parameter's type (see <see cref="JailParameter"/>) decides how a value is parsed.
+/// parameter's type (see <see cref="JailParameterDefinition"/>) decides how a value is parsed.
 /// </summary>
 public sealed class JailParams : IEnumerable<KeyValuePair<string, string?>>
 {

@@ -131,7 +131,7 @@ public sealed class JailSyscalls
         {
             // JAIL_DYING no longer reaches a dying jail (FreeBSD 14+): set only ever sees alive ones.
             var existing = jid != 0
-                ? _table.FindVisible(viewer, Int(jid))
+                ? _table.FindVisible(viewer, Text(jid))
                 : name is not null ? _table.FindVisible(viewer, name) : null;
             if (existing is null && jid != 0 && (flags & JailFlags.Update) != 0 && _table.Find(jid) is { IsAlive: true })
             {
@@ -172,7 +172,7 @@ public sealed class JailSyscalls
             var made = _table.Find(result.Value) is { } found ? JailDescriptor.TryOpen(_kernel, found, caller.Cred, (flags & JailFlags.OwnDesc) != 0) : null;
             if (made is null)
                 return SysResult<int>.Fail(Errno.ENOENT, $"jail {result.Value} not found");
-            parameters["desc"] = Int(caller.Files.Install(made));
+            parameters["desc"] = Text(caller.Files.Install(made));
         }
         return result;
     }
@@ -250,7 +250,7 @@ public sealed class JailSyscalls
             // Found without a reference: the jail may be being freed now, and then it is not there.
             if (JailDescriptor.TryOpen(_kernel, jail, caller.Cred, (flags & JailFlags.OwnDesc) != 0) is not { } jd)
                 return SysResult<JailParams>.Fail(Errno.ENOENT, $"jail {jail.Id} not found");
-            result["desc"] = Int(caller.Files.Install(jd));
+            result["desc"] = Text(caller.Files.Install(jd));
         }
         return SysResult<JailParams>.Success(result);
     }
@@ -266,7 +266,7 @@ public sealed class JailSyscalls
     {
         if (Priv.Check(caller.Cred, Privilege.JailAttach) != Errno.OK)
             return SysResult<int>.Fail(Errno.EPERM, "jail_attach: not permitted");
-        var jail = _table.FindVisible(caller.Jail, Int(jid));
+        var jail = _table.FindVisible(caller.Jail, Text(jid));
         if (jail is null)
             return SysResult<int>.Fail(Errno.EINVAL, $"jail {jid} not found");
         return AttachProcess(caller, jail);
@@ -279,7 +279,7 @@ public sealed class JailSyscalls
             return Errno.EPERM;
         lock (_setLock)
         {
-            var jail = _table.FindVisible(caller.Jail, Int(jid));
+            var jail = _table.FindVisible(caller.Jail, Text(jid));
             if (jail is null)
                 return Errno.EINVAL;
             RemoveTreeLocked(jail);
@@ -352,7 +352,7 @@ public sealed class JailSyscalls
         }
         else if (jid != 0)
         {
-            fullName = myJail.IsHost ? Int(jid) : myJail.Name + "." + Int(jid);
+            fullName = myJail.IsHost ? Text(jid) : myJail.Name + "." + Text(jid);
         }
         var valid = CoreJailParameters.Validate(p);
         if (valid.Ok)
@@ -616,5 +616,6 @@ public sealed class JailSyscalls
         return SysResult<int>.Success(0);
     }
 
-    private static string Int(int v) => v.ToString(CultureInfo.InvariantCulture);
+    /// <summary>An int as invariant decimal text (jids and counts in names and parameter values).</summary>
+    private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Prison.Core.Services;
 using Prison.Core.Threading;
 
 namespace Prison.Core.Jails;
@@ -134,7 +133,7 @@ public sealed class JailTable
     }
 
     /// <summary>Every jail that exists (prison0 included, creating ones excluded), in jid order.</summary>
-    internal Jail[] SnapshotAll()
+    internal Jail[] ListAll()
     {
         using (_listLock.EnterReadScope())
         {
@@ -399,14 +398,4 @@ public sealed class JailTable
     /// </summary>
     private static bool IsListed(Jail j, bool includeDying) =>
         j.State == JailState.Alive || (includeDying && j.State == JailState.Dying && j.References > 0);
-}
-
-internal static class AllowSetExtensions
-{
-    /// <summary>
-    /// A new set of allow flags. A published set is never changed (a change publishes a new one), so
-    /// readers need no lock. A plain HashSet: jails are created often, and FrozenSet's construction
-    /// costs more than its faster lookups save on a handful of flags.
-    /// </summary>
-    public static IReadOnlySet<string> ToAllowSet(this IEnumerable<string> items) => new HashSet<string>(items, StringComparer.Ordinal);
 }

@@ -112,5 +112,5 @@ public sealed class JailServiceDefinition<T> where T : class
     public JailMethod<T>? Remove { get; init; }
 
     /// <summary>The jail parameters the service owns (registered with it, removed with it).</summary>
-    public IReadOnlyList<JailParameter> Parameters { get; init; } = [];
+    public IReadOnlyList<JailParameterDefinition> Parameters { get; init; } = [];
 }

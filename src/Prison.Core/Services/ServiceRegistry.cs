@@ -120,7 +120,7 @@ public sealed class ServiceRegistry
             if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
                 return;
             // Newest jails first: children go before the parents they may depend on.
-            var jails = _kernel.Jails.SnapshotAll();
+            var jails = _kernel.Jails.ListAll();
             foreach (var jail in jails.Reverse())
             {
                 if (jail.GetSlotState(slot.Index) == SlotState.Created)
@@ -146,7 +146,7 @@ public sealed class ServiceRegistry
     {
         Debug.Assert(IsServicesLockHeld, "CreateAll runs under the services lock (docs/locking.md)");
         var done = new List<IServiceSlot>();
-        foreach (var slot in SnapshotSlots())
+        foreach (var slot in CopySlots())
         {
             try
             {
@@ -169,7 +169,7 @@ public sealed class ServiceRegistry
     internal SysResult<int> RunMethod(JailMethodKind kind, Jail jail, JailParams parameters, Ucred? caller, Proc? process = null)
     {
         Debug.Assert(IsServicesLockHeld, "RunMethod runs under the services lock (docs/locking.md)");
-        foreach (var slot in SnapshotSlots())
+        foreach (var slot in CopySlots())
         {
             if (kind != JailMethodKind.Check && jail.State != JailState.Creating && jail.GetSlotState(slot.Index) != SlotState.Created)
                 continue;
@@ -197,14 +197,14 @@ public sealed class ServiceRegistry
     internal void UnwindAll(Jail jail)
     {
         Debug.Assert(IsServicesLockHeld, "UnwindAll runs under the services lock (docs/locking.md)");
-        Unwind(jail, SnapshotSlots().Where(s => jail.GetSlotState(s.Index) == SlotState.Created).ToList());
+        Unwind(jail, CopySlots().Where(s => jail.GetSlotState(s.Index) == SlotState.Created).ToList());
     }
 
     /// <summary>The jail started dying: <c>remove</c> methods, errors logged and ignored.</summary>
     internal void RemoveAll(Jail jail)
     {
         Debug.Assert(IsServicesLockHeld, "RemoveAll runs under the services lock (docs/locking.md)");
-        foreach (var slot in SnapshotSlots())
+        foreach (var slot in CopySlots())
         {
             if (jail.GetSlotState(slot.Index) != SlotState.Created)
                 continue;
@@ -227,7 +227,7 @@ public sealed class ServiceRegistry
     internal void DestroyAll(Jail jail)
     {
         Debug.Assert(IsServicesLockHeld, "DestroyAll runs under the services lock (docs/locking.md)");
-        foreach (var slot in SnapshotSlots().Reverse())
+        foreach (var slot in CopySlots().Reverse())
         {
             if (jail.GetSlotState(slot.Index) == SlotState.Created)
                 DestroyOne(slot, jail);
@@ -239,7 +239,7 @@ public sealed class ServiceRegistry
     {
         Debug.Assert(ServicesLock.IsWriteLockHeld, "CreateForExistingJails runs under the services lock held exclusively (docs/locking.md)");
         var done = new List<Jail>();
-        foreach (var jail in _kernel.Jails.SnapshotAll().Where(j => j.State == JailState.Alive))
+        foreach (var jail in _kernel.Jails.ListAll().Where(j => j.State == JailState.Alive))
         {
             try
             {
@@ -293,9 +293,9 @@ public sealed class ServiceRegistry
         jail.WriteSlot(slot.Index, null);
     }
 
-    private IServiceSlot[] SnapshotSlots()
+    private IServiceSlot[] CopySlots()
     {
-        Debug.Assert(IsServicesLockHeld, "SnapshotSlots runs under the services lock (docs/locking.md)");
+        Debug.Assert(IsServicesLockHeld, "CopySlots runs under the services lock (docs/locking.md)");
         // Called with the services lock held (shared or exclusive): the table cannot change under us.
         return _slots.OfType<IServiceSlot>().ToArray();
     }
@@ -309,7 +309,7 @@ public sealed class ServiceRegistry
         // Shrink only when the last slot is freed (the jail services proposal), and then drop every trailing hole.
         while (_slots.Count > 0 && _slots[^1] is null)
             _slots.RemoveAt(_slots.Count - 1);
-        foreach (var jail in _kernel.Jails.SnapshotAll())
+        foreach (var jail in _kernel.Jails.ListAll())
             jail.TrimSlots(_slots.Count);
     }
 

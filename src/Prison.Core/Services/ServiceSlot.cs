@@ -91,7 +91,7 @@ public sealed class ServiceSlot<T> : IServiceSlot where T : class
         return method is null ? Errno.OK : method(new JailMethodArgs<T>(jail, this, parameters, caller, process));
     }
 
-    IReadOnlyList<JailParameter> IServiceSlot.Parameters => Definition.Parameters;
+    IReadOnlyList<JailParameterDefinition> IServiceSlot.Parameters => Definition.Parameters;
 
     void IServiceSlot.MarkDeregistered() => IsRegistered = false;
 }
@@ -121,7 +121,7 @@ public interface IServiceSlot
     /// <summary>Deregisters the service.</summary>
     void Deregister();
 
-    internal IReadOnlyList<JailParameter> Parameters { get; }
+    internal IReadOnlyList<JailParameterDefinition> Parameters { get; }
 
     internal void MarkDeregistered();
 

@@ -29,7 +29,7 @@ internal static class CoreSysctls
         return Errno.OK;
     }
 
-    private static string TypeName(JailParameter p) => p.Type switch
+    private static string TypeName(JailParameterDefinition p) => p.Type switch
     {
         JailParamType.Int => "int",
         JailParamType.Bool => "bool",

@@ -209,7 +209,7 @@ public sealed class VirtualFileSystem
             if (type.IsJailFriendly)
             {
                 // FreeBSD's vfs_register calls prison_add_allow("mount", name) for VFCF_JAIL types.
-                _kernel.Jails.Parameters.Add(JailParameter.AllowFlag(type.AllowParameter,
+                _kernel.Jails.Parameters.Add(JailParameterDefinition.AllowFlag(type.AllowParameter,
                     $"Jail may mount the {type.Name} file system", owner));
             }
             _types.Add(type.Name, type);
@@ -237,7 +237,7 @@ public sealed class VirtualFileSystem
             if (type.IsJailFriendly)
             {
                 _kernel.Jails.Parameters.Remove(type.AllowParameter);
-                foreach (var jail in _kernel.Jails.SnapshotAll().Where(j => !j.IsHost))
+                foreach (var jail in _kernel.Jails.ListAll().Where(j => !j.IsHost))
                 {
                     lock (jail.Mutex)
                         jail.Allow = jail.Allow.Where(f => f != type.AllowParameter).ToAllowSet();

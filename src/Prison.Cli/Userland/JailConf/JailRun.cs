@@ -94,7 +94,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
         if (!created.Ok)
             return Warn(spec, SetError(created));
         var jid = created.Value;
-        var name = JailQueries.Get(Context, SpecInt(jid), ["name"], dying: false) is { Ok: true } got ? got.Value["name"]! : SpecInt(jid);
+        var name = JailQueries.Get(Context, SpecText(jid), ["name"], dying: false) is { Ok: true } got ? got.Value["name"]! : SpecText(jid);
         if (verbose > 0 || (verbose == 0 && spec.FromConfig))
             Note(spec, "created", name);
         var ok = RunHooks(spec, "exec.created", jid, name, path, inJail: false)
@@ -108,7 +108,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
             return 1;
         }
         if (temporaryPersist)
-            JailSet(spec, new JailParams { ["jid"] = SpecInt(jid), ["nopersist"] = null }, JailFlags.Update);
+            JailSet(spec, new JailParams { ["jid"] = SpecText(jid), ["nopersist"] = null }, JailFlags.Update);
         return 0;
     }
 
@@ -149,7 +149,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
         foreach (var raw in commands)
         {
             var line = raw
-                .Replace("${JID}", jid is { } j ? SpecInt(j) : "", StringComparison.Ordinal).Replace("$JID", jid is { } k ? SpecInt(k) : "", StringComparison.Ordinal)
+                .Replace("${JID}", jid is { } j ? SpecText(j) : "", StringComparison.Ordinal).Replace("$JID", jid is { } k ? SpecText(k) : "", StringComparison.Ordinal)
                 .Replace("${JNAME}", name, StringComparison.Ordinal).Replace("$JNAME", name, StringComparison.Ordinal)
                 .Replace("${JPATH}", path, StringComparison.Ordinal).Replace("$JPATH", path, StringComparison.Ordinal);
             var words = CommandLineParser.Split(line, out var syntax);
@@ -203,5 +203,5 @@ internal sealed class JailRun(CommandContext context, int verbose)
     private int Warn(JailSpec spec, string message) =>
         Context.Fail(spec.FromConfig ? $"{spec.BlockName}: {message}" : message);
 
-    private static string SpecInt(int v) => JailSpec.Int(v);
+    private static string SpecText(int v) => JailSpec.Text(v);
 }

@@ -57,7 +57,7 @@ public sealed class SysvNamespaces
             Get = ns.Get,
             Remove = ns.Remove,
             Attach = attach,
-            Parameters = [new JailParameter(parameter, JailParamType.Choice, description) { Choices = JailSysModes.Names }],
+            Parameters = [new JailParameterDefinition(parameter, JailParamType.Choice, description) { Choices = JailSysModes.Names }],
         });
         return ns;
     }

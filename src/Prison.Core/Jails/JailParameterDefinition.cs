@@ -9,7 +9,7 @@ public enum JailParamType
     String,
     /// <summary>A boolean: <c>true/false</c>, <c>1/0</c>; <c>noNAME</c> sets it false.</summary>
     Bool,
-    /// <summary>One of <see cref="JailParameter.Choices"/> (jailsys: <c>disable | inherit | new</c>).</summary>
+    /// <summary>One of <see cref="JailParameterDefinition.Choices"/> (jailsys: <c>disable | inherit | new</c>).</summary>
     Choice,
 }
 
@@ -22,7 +22,7 @@ public enum JailParamType
 /// <param name="Name">Full name, for example <c>sysvshm</c> or <c>allow.mount.zfs</c>.</param>
 /// <param name="Type">Value type.</param>
 /// <param name="Description">One line for <c>sysctl -d security.jail.param.NAME</c>.</param>
-public sealed record JailParameter(string Name, JailParamType Type, string Description)
+public sealed record JailParameterDefinition(string Name, JailParamType Type, string Description)
 {
     /// <summary>Allowed values for <see cref="JailParamType.Choice"/>.</summary>
     public IReadOnlyList<string> Choices { get; init; } = [];
@@ -60,6 +60,6 @@ public sealed record JailParameter(string Name, JailParamType Type, string Descr
     }
 
     /// <summary>An <c>allow.*</c> flag parameter.</summary>
-    public static JailParameter AllowFlag(string name, string description, string? owner = null) =>
+    public static JailParameterDefinition AllowFlag(string name, string description, string? owner = null) =>
         new(name, JailParamType.Bool, description) { Owner = owner };
 }
