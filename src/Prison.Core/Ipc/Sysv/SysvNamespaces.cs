@@ -83,7 +83,7 @@ public sealed class SysvNamespaces
     }
 
     /// <summary>The jail's mode: disable, inherit (root is an ancestor) or new (root is itself).</summary>
-    public JailSysMode ModeOf(Jail jail) => RootOf(jail) switch
+    internal JailSysMode ModeOf(Jail jail) => RootOf(jail) switch
     {
         null => JailSysMode.Disable,
         var root when ReferenceEquals(root, jail) => JailSysMode.New,
