@@ -2,6 +2,7 @@ using Prison.Core.Jails;
 using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
+using Prison.Core.Services;
 using Prison.Core.Vfs;
 
 namespace Prison.Core.Tests;
@@ -160,6 +161,35 @@ public class ModuleContextVerbTests
         Assert.Empty(stale.List());
         Assert.False(stale.ForceUnmount(second.FileSystem.Mounts.Single()));
         Assert.Equal(["pool/b"], k.Vfs.Mounts.Select(m => m.Source));
+    }
+
+    [Fact]
+    public void A_modules_service_is_deregistered_by_its_registrar_only()
+    {
+        using var k = new Kernel();
+        var module = new ServiceModule();
+        Assert.True(k.Modules.LoadInstance(module).Ok);
+        var slot = module.Slot;
+
+        var refused = Assert.Throws<InvalidOperationException>(slot.Deregister);
+        Assert.Contains("belongs to module svc", refused.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(((IServiceSlot)slot).Deregister);
+        Assert.True(slot.IsRegistered);
+        Assert.NotNull(slot.Get(k.Prison0));
+
+        Assert.True(k.Modules.Unload(k.Init.Cred, "svc").Ok);
+        Assert.False(slot.IsRegistered);
+        Assert.DoesNotContain(k.Services.Registered, s => s.Name == "svc");
+    }
+
+    private sealed class ServiceModule : KernelModule
+    {
+        public ServiceSlot<object> Slot { get; private set; } = null!;
+
+        public override string Name => "svc";
+
+        public override void Load(ModuleContext context) =>
+            Slot = context.RegisterService(new JailServiceDefinition<object> { Name = "svc", Create = (_, _) => new object() });
     }
 
     private sealed class FixedTime(DateTimeOffset now) : TimeProvider

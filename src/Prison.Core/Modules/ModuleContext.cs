@@ -67,8 +67,11 @@ public sealed partial class ModuleContext
     /// <summary>Registers a jail service (and its parameters); deregistered at unload, after every other step.</summary>
     public ServiceSlot<T> RegisterService<T>(JailServiceDefinition<T> definition) where T : class
     {
-        var slot = _kernel.Services.Register(definition);
-        Record($"service {definition.Name}", Stage.Service, slot.Deregister);
+        var services = _kernel.Services;
+        var slot = services.Register(definition);
+        // Only the registrar deregisters it, in the loader's order: the slot's own Deregister refuses.
+        slot.Registrar = ModuleName;
+        Record($"service {definition.Name}", Stage.Service, () => services.Deregister(slot));
         return slot;
     }
 
