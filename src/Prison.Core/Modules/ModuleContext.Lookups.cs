@@ -3,12 +3,10 @@ using Prison.Core.Rctl;
 
 namespace Prison.Core.Modules;
 
-/// <summary>
-/// What a module reads from the kernel and uses without registering anything: jail lookups, resource
-/// accounting for its own resources, the clock, the loader tunables and its loggers. Each is a narrow
-/// object; none leads back to the kernel or to a registry, so every registration a module makes goes
-/// through this registrar and is undone at unload.
-/// </summary>
+// What a module reads from the kernel and uses without registering anything: jail lookups, resource
+// accounting for its own resources, the clock, the loader tunables and its loggers. Each is a narrow
+// object; none leads back to the kernel or to a registry, so every registration a module makes goes
+// through this registrar and is undone at unload.
 public sealed partial class ModuleContext
 {
     /// <summary>The module's logger (category <c>Prison.Module.NAME</c>).</summary>

@@ -8,7 +8,9 @@ namespace Prison.Core.Modules;
 /// <summary>
 /// A module's registrar: every registration made through it is recorded against the module and undone
 /// when the module unloads or its load fails, so a plugin cannot leak a registration that would keep its
-/// unloaded assembly alive.
+/// unloaded assembly alive. It is also all a module sees of the kernel: besides the registrations it
+/// hands out verbs (<see cref="Jails"/>, <see cref="RacctFor"/>, <see cref="Tunables"/>,
+/// <see cref="Time"/>, <see cref="Logger"/>), never the <see cref="Kernel"/> or a registry.
 /// </summary>
 /// <remarks>
 /// <para>The teardown order is the loader's, not the order of registration, so a module cannot get it
