@@ -113,8 +113,12 @@ internal sealed partial class ZfsSyscalls : IZfsSyscalls
         }
     }
 
-    /// <summary>True when a zfs mount of <paramref name="name"/> exists (a lock-free read of the mount table).</summary>
-    private bool IsMounted(string name) => FileSystem.Mounts.Any(m => m.Source == name);
+    /// <summary>
+    /// True when a zfs mount of <paramref name="name"/> exists (a lock-free read of the mount table). The
+    /// VFS may ask <see cref="CheckMount"/> between the type's registration and the moment the load stores
+    /// <see cref="FileSystem"/>: then nothing of the type is mounted yet.
+    /// </summary>
+    private bool IsMounted(string name) => FileSystem is { } fs && fs.Mounts.Any(m => m.Source == name);
 
     /// <summary>How the caller's jail sees <paramref name="name"/>. Call under <c>_lock</c>.</summary>
     private Visibility See(Ucred cred, string name) =>
