@@ -39,6 +39,6 @@ internal sealed partial class MsgFacility : ISnapshotProvider
                 }
             }
         }
-        Namespaces.WriteModes(_kernel, writer);
+        Namespaces.WriteModes(writer);
     }
 }

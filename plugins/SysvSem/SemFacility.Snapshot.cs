@@ -47,6 +47,6 @@ internal sealed partial class SemFacility : ISnapshotProvider
                 }
             }
         }
-        _namespaces.WriteModes(_kernel, writer);
+        _namespaces.WriteModes(writer);
     }
 }

@@ -4,6 +4,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
 
@@ -31,7 +32,8 @@ internal sealed partial class SemFacility : ISemSyscalls
     private readonly IpcSlotTable<SemSet> _sets = new();
     private readonly IpcKeyIndex<SemSet> _byKey = new();
     private readonly SemUndoTable _undo = new();
-    private readonly Kernel _kernel;
+    private readonly RacctHandle _racct;
+    private readonly TimeProvider _time;
     private readonly SemLimits _limits;
     private readonly ILogger _log;
     private SysvNamespaces _namespaces = null!;
@@ -39,9 +41,10 @@ internal sealed partial class SemFacility : ISemSyscalls
     private int _sleepers;
     private long _wakeups;
 
-    public SemFacility(Kernel kernel, SemLimits limits, ILogger log)
+    public SemFacility(RacctHandle racct, TimeProvider time, SemLimits limits, ILogger log)
     {
-        _kernel = kernel;
+        _racct = racct;
+        _time = time;
         _limits = limits;
         _log = log;
     }
@@ -105,7 +108,7 @@ internal sealed partial class SemFacility : ISemSyscalls
         _byKey.Remove(set.Creator, set.Key, set);
         _semtot -= set.Sems.Length;
         // racct: the semaphores SemGet charged to the creator's jail.
-        _kernel.Racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);
+        _racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);
         lock (_undoLock)
             _undo.Clear(set, -1);
         foreach (var w in set.Waiters)
@@ -136,5 +139,5 @@ internal sealed partial class SemFacility : ISemSyscalls
         return released.Count;
     }
 
-    private long Now() => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
+    private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

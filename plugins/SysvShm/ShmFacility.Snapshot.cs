@@ -30,6 +30,6 @@ internal sealed partial class ShmFacility : ISnapshotProvider
                 }
             }
         }
-        Namespaces.WriteModes(_kernel, writer);
+        Namespaces.WriteModes(writer);
     }
 }

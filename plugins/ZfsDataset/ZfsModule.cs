@@ -31,12 +31,11 @@ public sealed class ZfsModule : KernelModule
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var kernel = context.Kernel;
-        var impl = new ZfsFacility(kernel, context.Logger);
-        var pools = kernel.Kenv.Get(PoolsTunable) ?? "tank";
+        var impl = new ZfsFacility(context.Jails, context.Logger);
+        var pools = context.Tunables.Get(PoolsTunable) ?? "tank";
         foreach (var pool in pools.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             impl.AddBootPool(pool);
-        context.RegisterFileSystemType(new VfsType { Name = ZfsFacility.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
+        impl.FileSystem = context.RegisterFileSystemType(new VfsType { Name = ZfsFacility.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
         impl.Slot = context.RegisterService(impl.ServiceDefinition());
         context.RegisterSyscalls<IZfsSyscalls>(impl);
         context.RegisterSnapshot(impl);
@@ -48,7 +47,7 @@ public sealed class ZfsModule : KernelModule
     public override Errno CheckUnload(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var mounted = context.Kernel.Vfs.MountsOf(ZfsFacility.FsType);
+        var mounted = _impl?.FileSystem.List() ?? [];
         if (mounted.Count == 0)
             return Errno.OK;
         context.Logger.LogInformation("zfs busy: {Count} file systems mounted", mounted.Count);
