@@ -73,7 +73,7 @@ internal sealed partial class ShmFacility
         seg.Lpid = p.Pid;
         seg.Atime = Now;
         seg.Nattch++;
-        AssertInvariants();
+        AssertSpaceInvariants(space, seg);
         return SysResult<ulong>.Success(start);
     }
 
@@ -87,8 +87,9 @@ internal sealed partial class ShmFacility
         {
             if (!_spaces.TryGetValue(p, out var space) || space.LiveAt(shmaddr) is not { } mapping)
                 return Errno.EINVAL;
+            var seg = mapping.Segment;
             DetachLocked(space, mapping, release);
-            AssertInvariants();
+            AssertSpaceInvariants(space, seg);
         }
         ReleaseAll(release);
         return Errno.OK;
@@ -104,7 +105,7 @@ internal sealed partial class ShmFacility
                 return;
             foreach (var mapping in space.Live.ToArray())
                 DetachLocked(space, mapping, release);
-            AssertInvariants();
+            AssertSpaceInvariants(space, null);
         }
         ReleaseAll(release);
     }

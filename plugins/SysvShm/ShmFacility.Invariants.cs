@@ -5,9 +5,9 @@ namespace Prison.Plugins.SysvShm;
 
 /// <summary>
 /// Debug-build consistency checks (as System.Threading.Channels' BoundedChannel asserts its invariants):
-/// compiled out of Release builds, run by every test. Every shm syscall takes the module lock, so the
-/// check is one walk over the segments and the attachments, run where segments are created, removed,
-/// attached or detached (docs/locking.md, "Debug checks").
+/// compiled out of Release builds, run by every test. The module check walks every segment and every
+/// attachment, so it runs only where segments are created or removed; shmat, shmdt and process exit
+/// check the one address space they changed (docs/locking.md, "Debug checks").
 /// </summary>
 internal sealed partial class ShmFacility
 {
@@ -55,5 +55,26 @@ internal sealed partial class ShmFacility
         Debug.Assert(attached.Count == 0, "an attachment points at a freed segment");
         Debug.Assert(count == _segments.Count, $"the slot table counts {_segments.Count} segments but holds {count}");
         Debug.Assert(pages == _committedPages, $"{_committedPages} pages committed but the segments hold {pages}");
+    }
+
+    /// <summary>
+    /// One address space after shmat, shmdt or exit, under the module lock: its attachment count matches
+    /// its live mappings, and <paramref name="segment"/> (when given) counts at least the attachments this
+    /// space holds to it. O(mappings of the space).
+    /// </summary>
+    [Conditional("DEBUG")]
+    private void AssertSpaceInvariants(ShmAddressSpace space, ShmSegment? segment)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "address space invariants are checked under the module lock");
+        var live = 0;
+        var here = 0;
+        foreach (var m in space.Live)
+        {
+            live++;
+            if (ReferenceEquals(m.Segment, segment))
+                here++;
+        }
+        Debug.Assert(space.LiveCount == live, $"an address space counts {space.LiveCount} attachments but holds {live}");
+        Debug.Assert(segment is null || segment.Nattch >= here, $"segment {segment?.Id}: shm_nattch {segment?.Nattch} but this process alone holds {here} attachments");
     }
 }
