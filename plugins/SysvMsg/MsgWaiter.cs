@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Prison.Core;
 using Prison.Core.Procs;
 
@@ -39,6 +40,7 @@ internal abstract class MsgWaiter(Proc proc, MessageQueue queue)
     /// <returns>False when the waiter was already done.</returns>
     public bool Complete(Errno result)
     {
+        Debug.Assert(Queue.Gate.IsHeldByCurrentThread, "a sleeper is completed under its queue's lock (docs/locking.md)");
         if (Interlocked.CompareExchange(ref _done, 1, 0) != 0)
             return false;
         _result = result;

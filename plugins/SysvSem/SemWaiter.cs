@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Prison.Plugins.SysvSem;
 
 /// <summary>
@@ -51,6 +53,7 @@ internal sealed class SemWaiter
     /// <summary>True when the blocked operation could now be applied (under the set's lock).</summary>
     public bool MayProceed(SemSet set)
     {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "a waiter is tested under its set's lock (docs/locking.md)");
         var value = set.Sems[Num].Value + Delta;
         return Op == 0 ? value == 0 : value + Op >= 0;
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Prison.IpcScript.Language;
 
 /// <summary>The kind of a System V IPC object.</summary>
@@ -40,6 +42,7 @@ internal sealed class IdReferences
 
     private int RecordLocked(IpcKind kind, int id)
     {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the reference table is changed under its lock");
         var existing = _entries.FindIndex(e => e.Kind == kind && e.Id == id && !e.Removed);
         if (existing >= 0)
             return existing;
