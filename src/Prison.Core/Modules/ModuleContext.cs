@@ -81,7 +81,7 @@ public sealed partial class ModuleContext
     /// </summary>
     public void RegisterSyscalls<T>(T implementation) where T : class
     {
-        var gate = Kernel.Syscalls.Gate<T>();
+        var gate = Kernel.Sysent.Gate<T>();
         var error = gate.Bind(implementation, ModuleName);
         if (error != Errno.OK)
             throw new KernelErrorException(error, $"syscalls {typeof(T).Name} are already provided by {gate.Owner}");
@@ -90,7 +90,7 @@ public sealed partial class ModuleContext
         Record($"syscalls {typeof(T).Name}", Stage.Gate, () =>
         {
             gate.Unbind();
-            Kernel.Syscalls.ForgetCollectibleContract(typeof(T));
+            Kernel.Sysent.ForgetCollectibleContract(typeof(T));
         });
     }
 
