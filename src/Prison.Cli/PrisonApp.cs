@@ -146,7 +146,7 @@ public static class PrisonApp
                 var proc = kernel.Processes.Fork(kernel.Init, "ipc-script").Value;
                 try
                 {
-                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel, proc));
+                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel.Syscalls, proc));
                 }
                 finally
                 {

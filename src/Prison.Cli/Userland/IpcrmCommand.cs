@@ -38,7 +38,7 @@ internal static class IpcrmCommand
             return context.Fail($"{label}: invalid number");
         // Keys above 2^31 wrap to a negative key_t, as strtol into key_t does.
         var value = unchecked((int)number);
-        var kernel = context.Kernel;
+        var kernel = context.Syscalls;
         var proc = context.Proc;
         var id = value;
         if (byKey)

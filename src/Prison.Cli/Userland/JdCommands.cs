@@ -4,6 +4,7 @@ using Prison.Core;
 using Prison.Core.Descriptors;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.Cli.Userland;
 
@@ -46,7 +47,7 @@ internal sealed class JdCommands : IDisposable
         var worker = context.Proc;
         if (!ReferenceEquals(owner, _shell.CurrentProcess))
         {
-            var forked = context.Kernel.Processes.Fork(owner, "jd");
+            var forked = context.Syscalls.Fork(owner, "jd");
             if (!forked.Ok)
                 return context.Fail($"fork: {forked.ErrorText}", 71);
             worker = ownWorker = forked.Value;
@@ -71,7 +72,7 @@ internal sealed class JdCommands : IDisposable
         finally
         {
             if (ownWorker is not null)
-                context.Kernel.Processes.Exit(ownWorker);
+                context.Syscalls.Exit(ownWorker);
         }
     }
 
@@ -82,7 +83,7 @@ internal sealed class JdCommands : IDisposable
             stream.Dispose();
         _watches.Clear();
         foreach (var p in _holders.Values)
-            _shell.Kernel.Processes.Exit(p);
+            _shell.Syscalls.Exit(p);
         _holders.Clear();
     }
 
@@ -94,7 +95,7 @@ internal sealed class JdCommands : IDisposable
     /// <param name="FirstArgWord">The index in <see cref="CommandContext.Words"/> of the first of <paramref name="Args"/>.</param>
     private sealed record Call(CommandContext Context, Proc Owner, Proc Worker, IReadOnlyList<string> Args, int FirstArgWord)
     {
-        public Kernel Kernel => Context.Kernel;
+        public SyscallInterface Syscalls => Context.Syscalls;
 
         public int Usage() => Context.Usage();
 
@@ -120,7 +121,7 @@ internal sealed class JdCommands : IDisposable
             return call.Usage();
         var jail = operands[0];
         var request = new JailParams { [IsJid(jail) ? "jid" : "name"] = jail, ["desc"] = null };
-        var got = call.Kernel.Jails.Syscalls.Get(call.Worker, request, owning ? JailFlags.OwnDesc : JailFlags.GetDesc);
+        var got = call.Syscalls.JailGet(call.Worker, request, owning ? JailFlags.OwnDesc : JailFlags.GetDesc);
         if (!got.Ok)
             return call.Fail(got.Error == Errno.ENOENT ? $"jail \"{CommandLineParser.Printable(jail)}\" not found" : CommandLineParser.Printable(got.ErrorText));
         return call.KeepAndPrint(int.Parse(got.Value["desc"]!, CultureInfo.InvariantCulture));
@@ -140,7 +141,7 @@ internal sealed class JdCommands : IDisposable
             parameters[name] = eq < 0 ? null : operand[(eq + 1)..];
         }
         parameters["desc"] = null;
-        var created = call.Kernel.Jails.Syscalls.Set(call.Worker, parameters, JailFlags.Create | JailFlags.OwnDesc);
+        var created = call.Syscalls.JailSet(call.Worker, parameters, JailFlags.Create | JailFlags.OwnDesc);
         if (!created.Ok)
             return call.Fail(CommandLineParser.Printable(created.Message ?? $"jail_set: {created.Error.Describe()}"));
         return call.KeepAndPrint(int.Parse(parameters["desc"]!, CultureInfo.InvariantCulture));
@@ -172,14 +173,14 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count == 0 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        var attached = call.Kernel.Jails.Syscalls.AttachJd(call.Worker, fd);
+        var attached = call.Syscalls.JailAttachJd(call.Worker, fd);
         if (!attached.Ok)
             return call.Fail($"jail_attach_jd({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(attached.Error)}");
         var command = call.Context.Words.Skip(call.FirstArgWord + 1).ToArray();
         if (command.Length == 0)
         {
             // Like jexec without a command: a shell in the jail, the session's current process until exit.
-            var shell = call.Kernel.Processes.Fork(call.Worker, "sh");
+            var shell = call.Syscalls.Fork(call.Worker, "sh");
             if (!shell.Ok)
                 return call.Fail($"fork: {shell.ErrorText}");
             _shell.PushFrame(shell.Value);
@@ -192,7 +193,7 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count != 1 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        var removed = call.Kernel.Jails.Syscalls.RemoveJd(call.Worker, fd);
+        var removed = call.Syscalls.JailRemoveJd(call.Worker, fd);
         return removed == Errno.OK ? 0 : call.Fail($"jail_remove_jd({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(removed)}");
     }
 
@@ -283,12 +284,12 @@ internal sealed class JdCommands : IDisposable
         var key = (shell.Jail, entry.Uid);
         if (_holders.TryGetValue(key, out var existing) && !existing.HasExited)
             return SysResult<Proc>.Success(existing);
-        var forked = context.Kernel.Processes.Fork(shell, "jd");
+        var forked = context.Syscalls.Fork(shell, "jd");
         if (!forked.Ok)
             return SysResult<Proc>.Fail(forked.Error, $"fork: {forked.ErrorText}");
         var holder = forked.Value;
         CloseInherited(holder);
-        var procs = context.Kernel.Processes;
+        var procs = context.Syscalls;
         var failed = procs.SetGroups(holder, [entry.Gid]);
         if (failed == Errno.OK)
             failed = procs.SetGid(holder, entry.Gid);
