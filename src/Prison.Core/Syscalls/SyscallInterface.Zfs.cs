@@ -77,7 +77,7 @@ public sealed partial class SyscallInterface
 
     private SysResult<T> CallZfs<T>(Func<IZfsSyscalls, SysResult<T>> call)
     {
-                if (!_kernel.Sysent.Gate<IZfsSyscalls>().TryEnter(out var lease))
+        if (!_kernel.Sysent.Gate<IZfsSyscalls>().TryEnter(out var lease))
             return SysResult<T>.Fail(Errno.ENOSYS, NotLoaded);
         using (lease)
             return call(lease.Impl);
