@@ -84,7 +84,7 @@ internal sealed class IpcCommands : IDisposable
         if (!forked.Ok)
             return "err " + forked.Error.Name();
         var proc = forked.Value;
-        JdCommands.CloseInherited(proc);
+        JdCommands.CloseInherited(context.Syscalls, proc);
         job.Adopt(proc);
         try
         {
@@ -140,7 +140,7 @@ internal sealed class IpcCommands : IDisposable
                 return null;
             // A long-lived process must not keep the shell's jail descriptors open (an owning one would
             // otherwise outlive its `jd close`).
-            JdCommands.CloseInherited(forked.Value);
+            JdCommands.CloseInherited(_shell.Syscalls, forked.Value);
             _processes[key] = forked.Value;
             return forked.Value;
         }
