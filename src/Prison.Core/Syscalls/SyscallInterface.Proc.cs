@@ -61,16 +61,20 @@ public sealed partial class SyscallInterface
     /// <c>kern.proc.all</c> (sys/kern/kern_proc.c, <c>sysctl_kern_proc</c>): a copy of every live process
     /// the caller can see, by pid. A process is visible when its jail is the caller's or a descendant of
     /// it (<c>p_cansee</c> → <c>prison_check</c>), so a jail sees its own processes and its children's,
-    /// never its parent's or a sibling's.
+    /// never its parent's or a sibling's. The sysctl of that name answers the same.
     /// </summary>
     public IReadOnlyList<KinfoProc> ProcList(Proc td)
     {
         ArgumentNullException.ThrowIfNull(td);
-        return _kernel.Processes.All
-            .Where(p => CanSee(td, p))
+        return ProcAll(td.Cred);
+    }
+
+    /// <summary>What <c>kern.proc.all</c> returns to <paramref name="viewer"/> (the sysctl node and <see cref="ProcList"/>).</summary>
+    internal IReadOnlyList<KinfoProc> ProcAll(Ucred viewer) =>
+        _kernel.Processes.All
+            .Where(p => viewer.Jail.IsSelfOrAncestorOf(p.Jail))
             .Select(p => new KinfoProc(p.Pid, p.Parent?.Pid ?? 0, p.Jail.Id, p.Cred.Uid, p.Cred.Gid, p.Command, p.State))
             .ToArray();
-    }
 
     private const int SigKill = 9;
     private const int SignalMax = 128;

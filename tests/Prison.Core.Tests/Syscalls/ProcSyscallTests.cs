@@ -20,6 +20,8 @@ public class ProcSyscallTests
         Assert.Equal([inA.Pid, inChild.Pid], k.Syscalls.ProcList(inA).Select(p => p.Pid));
         Assert.Equal([inChild.Pid], k.Syscalls.ProcList(inChild).Select(p => p.Pid));
         Assert.Equal([inB.Pid], k.Syscalls.ProcList(inB).Select(p => p.Pid));
+        var viaSysctl = Assert.IsAssignableFrom<IReadOnlyList<Prison.Core.Syscalls.KinfoProc>>(k.Syscalls.Sysctl(inA, "kern.proc.all").Value);
+        Assert.Equal([inA.Pid, inChild.Pid], viaSysctl.Select(p => p.Pid));
     }
 
     [Fact]
