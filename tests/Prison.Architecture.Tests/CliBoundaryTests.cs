@@ -86,6 +86,17 @@ public class CliBoundaryTests
     }
 
     [Fact]
+    public void In_the_shell_only_the_session_that_boots_with_the_kernel_holds_it()
+    {
+        var shell = Types.InAssembly(Cli).That().ResideInNamespace("Prison.Cli.Shell").And().DoNotHaveName("Shell");
+        Assert.NotEmpty(shell.GetTypes());
+
+        var result = UseNoKernelImplementation(shell);
+
+        Assert.True(result.IsSuccessful, "shell types that reach around the syscall interface: " + Failing(result));
+    }
+
+    [Fact]
     public void The_ipc_script_language_uses_no_kernel_implementation_type()
     {
         var script = Types.InAssembly(typeof(Prison.IpcScript.PrisonBackend).Assembly).That().ResideInNamespaceStartingWith("Prison.IpcScript");

@@ -39,7 +39,7 @@ public sealed partial class Shell : IDisposable
         // Background jobs write from their own threads.
         Out = TextWriter.Synchronized(output);
         Err = TextWriter.Synchronized(error);
-        _frames.Push(kernel.Processes.Fork(kernel.Init, "sh").Value);
+        _frames.Push(kernel.Syscalls.Fork(kernel.Init, "sh").Value);
         _commands = Userland.Commands.All();
         _ipc = new IpcCommands(this);
         Jd = new JdCommands(this);
