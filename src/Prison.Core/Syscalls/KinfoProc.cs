@@ -1,5 +1,3 @@
-using Prison.Core.Procs;
-
 namespace Prison.Core.Syscalls;
 
 /// <summary>
@@ -12,5 +10,4 @@ namespace Prison.Core.Syscalls;
 /// <param name="Uid">The effective uid (<c>ki_uid</c>).</param>
 /// <param name="Gid">The effective gid (<c>ki_groups[0]</c>).</param>
 /// <param name="Command">The command name (<c>ki_comm</c>).</param>
-/// <param name="State">Running or exited.</param>
-public sealed record KinfoProc(int Pid, int ParentPid, int Jid, uint Uid, uint Gid, string Command, ProcState State);
+public sealed record KinfoProc(int Pid, int ParentPid, int Jid, uint Uid, uint Gid, string Command);

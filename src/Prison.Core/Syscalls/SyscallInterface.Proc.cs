@@ -73,7 +73,7 @@ public sealed partial class SyscallInterface
     internal IReadOnlyList<KinfoProc> ProcAll(Ucred viewer) =>
         _kernel.Processes.All
             .Where(p => viewer.Jail.IsSelfOrAncestorOf(p.Jail))
-            .Select(p => new KinfoProc(p.Pid, p.Parent?.Pid ?? 0, p.Jail.Id, p.Cred.Uid, p.Cred.Gid, p.Command, p.State))
+            .Select(p => new KinfoProc(p.Pid, p.Parent?.Pid ?? 0, p.Jail.Id, p.Cred.Uid, p.Cred.Gid, p.Command))
             .ToArray();
 
     private const int SigKill = 9;
