@@ -46,10 +46,10 @@ public unsafe class DisjointJailsBenchmarks
         for (var i = 0; i < Threads; i++)
         {
             procs[i] = i == 0 ? _prison.Proc : _prison.RootIn(_prison.NewJail("disjoint" + i));
-            sems[i] = k.SemGet(procs[i], IPC_PRIVATE, 1, 0x180).Value;
-            queues[i] = k.MsgGet(procs[i], IPC_PRIVATE, 0x180).Value;
-            var shm = k.ShmGet(procs[i], IPC_PRIVATE, 4096, 0x180).Value;
-            addresses[i] = k.ShmAt(procs[i], shm, 0, 0).Value;
+            sems[i] = k.Syscalls.SemGet(procs[i], IPC_PRIVATE, 1, 0x180).Value;
+            queues[i] = k.Syscalls.MsgGet(procs[i], IPC_PRIVATE, 0x180).Value;
+            var shm = k.Syscalls.ShmGet(procs[i], IPC_PRIVATE, 4096, 0x180).Value;
+            addresses[i] = k.Syscalls.ShmAt(procs[i], shm, 0, 0).Value;
         }
         _prisonWork = (i, kind) =>
         {
@@ -59,7 +59,7 @@ public unsafe class DisjointJailsBenchmarks
                 case Kind.Sem:
                     for (var n = 0; n < OpsPerThread; n++)
                     {
-                        if (k.SemOp(p, sems[i], Up) != Errno.OK || k.SemOp(p, sems[i], Down) != Errno.OK)
+                        if (k.Syscalls.SemOp(p, sems[i], Up) != Errno.OK || k.Syscalls.SemOp(p, sems[i], Down) != Errno.OK)
                             throw new InvalidOperationException("semop failed");
                     }
                     break;
@@ -68,8 +68,8 @@ public unsafe class DisjointJailsBenchmarks
                     var received = new byte[MsgSize];
                     for (var n = 0; n < OpsPerThread; n++)
                     {
-                        if (k.MsgSnd(p, queues[i], 1, text, MsgSize, 0) != Errno.OK
-                            || k.MsgRcv(p, queues[i], received, MsgSize, 0, 0, out _) is not { Ok: true })
+                        if (k.Syscalls.MsgSnd(p, queues[i], 1, text, MsgSize, 0) != Errno.OK
+                            || k.Syscalls.MsgRcv(p, queues[i], received, MsgSize, 0, 0, out _) is not { Ok: true })
                             throw new InvalidOperationException("msgsnd/msgrcv failed");
                     }
                     break;
@@ -77,7 +77,7 @@ public unsafe class DisjointJailsBenchmarks
                     var bytes = new byte[StoreSize];
                     for (var n = 0; n < OpsPerThread; n++)
                     {
-                        if (k.ShmWrite(p, addresses[i] + (ulong)(n % 64 * StoreSize), bytes) != MemFault.None)
+                        if (k.Syscalls.ShmWrite(p, addresses[i] + (ulong)(n % 64 * StoreSize), bytes) != MemFault.None)
                             throw new InvalidOperationException("shm store faulted");
                     }
                     break;

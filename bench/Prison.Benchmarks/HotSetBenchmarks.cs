@@ -38,13 +38,13 @@ public unsafe class HotSetBenchmarks
         _name = "prison";
         _prison = new PrisonIpcKernel(null, "sysvsem");
         var k = _prison.Kernel;
-        var id = k.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180).Value;
+        var id = k.Syscalls.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180).Value;
         var procs = new Proc[] { _prison.Proc, _prison.RootIn(_prison.Jail) };
         _gang = new WorkerGang(Threads, _ => { }, i =>
         {
             for (var n = 0; n < OpsPerThread; n++)
             {
-                if (k.SemOp(procs[i], id, Up) != Errno.OK || k.SemOp(procs[i], id, Down) != Errno.OK)
+                if (k.Syscalls.SemOp(procs[i], id, Up) != Errno.OK || k.Syscalls.SemOp(procs[i], id, Down) != Errno.OK)
                     throw new InvalidOperationException("semop failed");
                 Volatile.Write(ref _progress[i], n + 1);
             }

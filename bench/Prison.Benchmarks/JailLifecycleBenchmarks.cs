@@ -29,7 +29,7 @@ public class JailLifecycleBenchmarks
     [Benchmark]
     public void CreateAndRemove()
     {
-        var jid = _kernel.Jails.Syscalls.Set(_kernel.Init, _params, JailFlags.Create).Value;
-        _kernel.Jails.Syscalls.Remove(_kernel.Init, jid);
+        var jid = _kernel.Syscalls.JailSet(_kernel.Init, _params, JailFlags.Create).Value;
+        _kernel.Syscalls.JailRemove(_kernel.Init, jid);
     }
 }

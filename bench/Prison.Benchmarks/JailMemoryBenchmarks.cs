@@ -43,7 +43,7 @@ public class JailMemoryBenchmarks
         var before = GC.GetTotalMemory(forceFullCollection: true);
         for (var i = 0; i < Jails; i++)
         {
-            var r = _kernel.Jails.Syscalls.Set(_kernel.Init, _params, JailFlags.Create);
+            var r = _kernel.Syscalls.JailSet(_kernel.Init, _params, JailFlags.Create);
             if (!r.Ok)
                 throw new InvalidOperationException($"jail #{i}: {r}");
         }
@@ -57,7 +57,7 @@ public class JailMemoryBenchmarks
     [Benchmark]
     public void CreateAndRemoveOnTop()
     {
-        var jid = _kernel.Jails.Syscalls.Set(_kernel.Init, _params, JailFlags.Create).Value;
-        _kernel.Jails.Syscalls.Remove(_kernel.Init, jid);
+        var jid = _kernel.Syscalls.JailSet(_kernel.Init, _params, JailFlags.Create).Value;
+        _kernel.Syscalls.JailRemove(_kernel.Init, jid);
     }
 }

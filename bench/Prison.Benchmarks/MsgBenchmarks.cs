@@ -29,7 +29,7 @@ public unsafe class MsgBenchmarks
     public void SetupPrison()
     {
         _prison = new PrisonIpcKernel(null, "sysvmsg");
-        _prisonId = _prison.Kernel.MsgGet(_prison.Proc, IPC_PRIVATE, 0x180).Value;
+        _prisonId = _prison.Kernel.Syscalls.MsgGet(_prison.Proc, IPC_PRIVATE, 0x180).Value;
     }
 
     [GlobalSetup(Target = nameof(LinuxSendReceive))]
@@ -65,8 +65,8 @@ public unsafe class MsgBenchmarks
     public void PrisonSendReceive()
     {
         var k = _prison!.Kernel;
-        if (k.MsgSnd(_prison.Proc, _prisonId, 1, _text, Size, 0) != Errno.OK
-            || k.MsgRcv(_prison.Proc, _prisonId, _received, Size, 0, 0, out _) is not { Ok: true, Value: Size })
+        if (k.Syscalls.MsgSnd(_prison.Proc, _prisonId, 1, _text, Size, 0) != Errno.OK
+            || k.Syscalls.MsgRcv(_prison.Proc, _prisonId, _received, Size, 0, 0, out _) is not { Ok: true, Value: Size })
             throw new InvalidOperationException("msgsnd/msgrcv failed");
     }
 }

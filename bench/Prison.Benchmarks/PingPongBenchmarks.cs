@@ -35,11 +35,11 @@ public class PingPongBenchmarks
     {
         _prison = new PrisonIpcKernel(null, "sysvsem");
         var k = _prison.Kernel;
-        _prisonId = k.SemGet(_prison.Proc, IPC_PRIVATE, 2, 0x180).Value;
+        _prisonId = k.Syscalls.SemGet(_prison.Proc, IPC_PRIVATE, 2, 0x180).Value;
         var pongProc = _prison.RootIn(_prison.Jail);
         _ponger = new Thread(() =>
         {
-            while (k.SemOp(pongProc, _prisonId, WaitPing) == Errno.OK && k.SemOp(pongProc, _prisonId, Pong) == Errno.OK)
+            while (k.Syscalls.SemOp(pongProc, _prisonId, WaitPing) == Errno.OK && k.Syscalls.SemOp(pongProc, _prisonId, Pong) == Errno.OK)
             {
             }
         })
@@ -73,7 +73,7 @@ public class PingPongBenchmarks
     {
         // Removing the set wakes the ponger with EIDRM, which ends its loop.
         if (_prison is not null)
-            _prison.Kernel.SemCtl(_prison.Proc, _prisonId, 0, IPC_RMID);
+            _prison.Kernel.Syscalls.SemCtl(_prison.Proc, _prisonId, 0, IPC_RMID);
         if (_linuxId >= 0)
             LinuxPingPong.Remove(_linuxId);
         _ponger?.Join(TimeSpan.FromSeconds(10));
@@ -106,7 +106,7 @@ public class PingPongBenchmarks
         var p = _prison.Proc;
         for (var i = 0; i < RoundTrips; i++)
         {
-            if (k.SemOp(p, _prisonId, Ping) != Errno.OK || k.SemOp(p, _prisonId, WaitPong) != Errno.OK)
+            if (k.Syscalls.SemOp(p, _prisonId, Ping) != Errno.OK || k.Syscalls.SemOp(p, _prisonId, WaitPong) != Errno.OK)
                 throw new InvalidOperationException("semop failed");
         }
     }

@@ -63,13 +63,13 @@ public unsafe class PopulationBenchmarks
         var jails = Enumerable.Range(0, Math.Min(Others, 10)).Select(i => _prison.RootIn(_prison.NewJail("other" + i))).ToArray();
         var otherSets = new List<int>();
         for (var left = Others; left > 0; left -= SetSize)
-            otherSets.Add(Ok(k.SemGet(jails[otherSets.Count % jails.Length], IPC_PRIVATE, Math.Min(left, SetSize), 0x180)));
+            otherSets.Add(Ok(k.Syscalls.SemGet(jails[otherSets.Count % jails.Length], IPC_PRIVATE, Math.Min(left, SetSize), 0x180)));
         var otherQueues = new List<int>();
         for (var i = 0; i < Queues; i++)
         {
             var owner = jails[i % jails.Length];
-            var q = Ok(k.MsgGet(owner, IPC_PRIVATE, 0x180));
-            if (k.MsgSnd(owner, q, 1, _text, 8, IPC_NOWAIT) != Errno.OK)
+            var q = Ok(k.Syscalls.MsgGet(owner, IPC_PRIVATE, 0x180));
+            if (k.Syscalls.MsgSnd(owner, q, 1, _text, 8, IPC_NOWAIT) != Errno.OK)
                 throw new InvalidOperationException("msgsnd to another queue failed");
             otherQueues.Add(q);
         }
@@ -82,15 +82,15 @@ public unsafe class PopulationBenchmarks
             // with EIDRM when the kernel is disposed.
             Sleep(() =>
             {
-                k.SemOp(p, set, [new SemBuf(0, -1, 0)]);
+                k.Syscalls.SemOp(p, set, [new SemBuf(0, -1, 0)]);
             });
             Sleep(() =>
             {
-                k.MsgRcv(p, queue, new byte[8], 8, 999, 0, out _);
+                k.Syscalls.MsgRcv(p, queue, new byte[8], 8, 999, 0, out _);
             });
         }
-        _sem = Ok(k.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180));
-        _queue = Ok(k.MsgGet(_prison.Proc, IPC_PRIVATE, 0x180));
+        _sem = Ok(k.Syscalls.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180));
+        _queue = Ok(k.Syscalls.MsgGet(_prison.Proc, IPC_PRIVATE, 0x180));
     }
 
     [GlobalSetup(Targets = [nameof(LinuxSemop), nameof(LinuxMsg)])]
@@ -159,7 +159,7 @@ public unsafe class PopulationBenchmarks
     public void PrisonSemop()
     {
         var k = _prison!.Kernel;
-        if (k.SemOp(_prison.Proc, _sem, Up) != Errno.OK || k.SemOp(_prison.Proc, _sem, Down) != Errno.OK)
+        if (k.Syscalls.SemOp(_prison.Proc, _sem, Up) != Errno.OK || k.Syscalls.SemOp(_prison.Proc, _sem, Down) != Errno.OK)
             throw new InvalidOperationException("semop failed");
     }
 
@@ -180,8 +180,8 @@ public unsafe class PopulationBenchmarks
     public void PrisonMsg()
     {
         var k = _prison!.Kernel;
-        if (k.MsgSnd(_prison.Proc, _queue, 1, _text, MsgSize, 0) != Errno.OK
-            || k.MsgRcv(_prison.Proc, _queue, _received, MsgSize, 0, 0, out _) is not { Ok: true, Value: MsgSize })
+        if (k.Syscalls.MsgSnd(_prison.Proc, _queue, 1, _text, MsgSize, 0) != Errno.OK
+            || k.Syscalls.MsgRcv(_prison.Proc, _queue, _received, MsgSize, 0, 0, out _) is not { Ok: true, Value: MsgSize })
             throw new InvalidOperationException("msgsnd/msgrcv failed");
     }
 

@@ -32,7 +32,7 @@ public class RegistrationBenchmarks
         _kernel = new Kernel();
         var p = new JailParams { ["persist"] = null };
         for (var i = 0; i < Jails; i++)
-            _kernel.Jails.Syscalls.Set(_kernel.Init, p, JailFlags.Create);
+            _kernel.Syscalls.JailSet(_kernel.Init, p, JailFlags.Create);
         _jails = [.. _kernel.Jails.List(_kernel.Prison0)];
     }
 

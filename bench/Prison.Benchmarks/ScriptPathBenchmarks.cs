@@ -42,7 +42,7 @@ public class ScriptPathBenchmarks
         if (!_kernel.Modules.Load(_kernel.Init.Cred, "sysvsem").Ok)
             throw new InvalidOperationException("kldload sysvsem failed");
         _proc = _kernel.Processes.Fork(_kernel.Init, "ipc-script").Value;
-        _backend = new PrisonBackend(_kernel, _proc);
+        _backend = new PrisonBackend(_kernel.Syscalls, _proc);
         Start();
     }
 

@@ -28,7 +28,7 @@ public unsafe class SemOpBenchmarks
     public void SetupPrison()
     {
         _prison = new PrisonIpcKernel(null, "sysvsem");
-        _prisonId = _prison.Kernel.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180).Value;
+        _prisonId = _prison.Kernel.Syscalls.SemGet(_prison.Proc, IPC_PRIVATE, 1, 0x180).Value;
     }
 
     [GlobalSetup(Target = nameof(LinuxSemop))]
@@ -62,7 +62,7 @@ public unsafe class SemOpBenchmarks
     public void PrisonSemop()
     {
         var k = _prison!.Kernel;
-        if (k.SemOp(_prison.Proc, _prisonId, Up) != Errno.OK || k.SemOp(_prison.Proc, _prisonId, Down) != Errno.OK)
+        if (k.Syscalls.SemOp(_prison.Proc, _prisonId, Up) != Errno.OK || k.Syscalls.SemOp(_prison.Proc, _prisonId, Down) != Errno.OK)
             throw new InvalidOperationException("semop failed");
     }
 }

@@ -44,8 +44,8 @@ public unsafe class ShmCopyBenchmarks
         _buffer = new byte[Size];
         _prison = new PrisonIpcKernel(null, "sysvshm");
         var k = _prison.Kernel;
-        var id = k.ShmGet(_prison.Proc, IPC_PRIVATE, (ulong)Size, 0x180).Value;
-        _prisonAddress = k.ShmAt(_prison.Proc, id, 0, 0).Value;
+        var id = k.Syscalls.ShmGet(_prison.Proc, IPC_PRIVATE, (ulong)Size, 0x180).Value;
+        _prisonAddress = k.Syscalls.ShmAt(_prison.Proc, id, 0, 0).Value;
     }
 
     [GlobalSetup(Targets = [nameof(LinuxShmatRead), nameof(LinuxShmatWrite)])]
@@ -80,7 +80,7 @@ public unsafe class ShmCopyBenchmarks
     [BenchmarkCategory(Read)]
     public void PrisonRead()
     {
-        if (_prison!.Kernel.ShmRead(_prison.Proc, _prisonAddress, _buffer) != MemFault.None)
+        if (_prison!.Kernel.Syscalls.ShmRead(_prison.Proc, _prisonAddress, _buffer) != MemFault.None)
             throw new InvalidOperationException("load faulted");
     }
 
@@ -97,7 +97,7 @@ public unsafe class ShmCopyBenchmarks
     [BenchmarkCategory(Write)]
     public void PrisonWrite()
     {
-        if (_prison!.Kernel.ShmWrite(_prison.Proc, _prisonAddress, _buffer) != MemFault.None)
+        if (_prison!.Kernel.Syscalls.ShmWrite(_prison.Proc, _prisonAddress, _buffer) != MemFault.None)
             throw new InvalidOperationException("store faulted");
     }
 

@@ -35,7 +35,7 @@ public unsafe class ShmGetBenchmarks
             var root = _prison.RootIn(_prison.NewJail("j" + j));
             for (var key = 1; key <= PerJail; key++)
             {
-                var r = _prison.Kernel.ShmGet(root, key, 4096, IPC_CREAT | 0x180);
+                var r = _prison.Kernel.Syscalls.ShmGet(root, key, 4096, IPC_CREAT | 0x180);
                 if (!r.Ok)
                     throw new InvalidOperationException($"shmget in j{j}: {r}");
             }
@@ -77,7 +77,7 @@ public unsafe class ShmGetBenchmarks
     [Benchmark]
     public int PrisonShmget()
     {
-        var r = _prison!.Kernel.ShmGet(_caller!, LookedUpKey, 4096, 0);
+        var r = _prison!.Kernel.Syscalls.ShmGet(_caller!, LookedUpKey, 4096, 0);
         return r.Ok ? r.Value : throw new InvalidOperationException("shmget failed");
     }
 }

@@ -24,7 +24,7 @@ public class SlotReadBenchmarks
         for (var i = 0; i < 3; i++)
             _kernel.Services.Register(new JailServiceDefinition<object> { Name = "pad" + i, Create = (_, _) => new object() });
         _slot = _kernel.Services.Register(new JailServiceDefinition<object> { Name = "svc", Create = (_, _) => new object() });
-        var jid = _kernel.Jails.Syscalls.Set(_kernel.Init, new JailParams { ["name"] = "b", ["persist"] = null }, JailFlags.Create).Value;
+        var jid = _kernel.Syscalls.JailSet(_kernel.Init, new JailParams { ["name"] = "b", ["persist"] = null }, JailFlags.Create).Value;
         _jail = _kernel.Jails.Find(jid)!;
         _holder = new Holder { Values = [new object(), new object(), new object(), new object()] };
     }

@@ -136,21 +136,21 @@ public static class PrisonApp
             {
                 foreach (var module in IpcModules)
                 {
-                    var loaded = kernel.Modules.Load(kernel.Init.Cred, module);
+                    var loaded = kernel.Syscalls.KldLoad(kernel.Init, module);
                     if (!loaded.Ok)
                     {
                         error.WriteLine($"prison: kldload {module}: {loaded.ErrorText}");
                         return 69;
                     }
                 }
-                var proc = kernel.Processes.Fork(kernel.Init, "ipc-script").Value;
+                var proc = kernel.Syscalls.Fork(kernel.Init, "ipc-script").Value;
                 try
                 {
-                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel, proc));
+                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel.Syscalls, proc));
                 }
                 finally
                 {
-                    kernel.Processes.Exit(proc);
+                    kernel.Syscalls.Exit(proc);
                 }
             });
         }

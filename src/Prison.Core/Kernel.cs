@@ -27,7 +27,7 @@ public sealed class KernelOptions
 
 /// <summary>
 /// A Prison kernel: prison0 and its jails, the jail services KPI, processes, sysctl, the syscall
-/// table and loadable modules. Everything a userland command does goes through it.
+/// table and loadable modules. Userland reaches it only through <see cref="Syscalls"/>.
 /// </summary>
 public sealed class Kernel : IDisposable
 {
@@ -38,7 +38,8 @@ public sealed class Kernel : IDisposable
         LoggerFactory = options.LoggerFactory;
         Time = options.Time;
         Sysctl = new SysctlTree();
-        Syscalls = new SyscallTable();
+        Sysent = new SyscallTable();
+        Syscalls = new SyscallInterface(this);
         Jails = new JailTable(this);
         Sysctl.InitialValueReader = Ucred.Root(Jails.Prison0);
         Services = new ServiceRegistry(this);
@@ -75,8 +76,18 @@ public sealed class Kernel : IDisposable
     /// <summary>The sysctl tree.</summary>
     public SysctlTree Sysctl { get; }
 
-    /// <summary>The syscall table.</summary>
-    public SyscallTable Syscalls { get; }
+    /// <summary>
+    /// The syscall table (FreeBSD's <c>sysent</c>): where modules bind the implementations of syscall
+    /// contracts (through <see cref="ModuleContext"/>). Userland does not call through it: it calls
+    /// <see cref="Syscalls"/>.
+    /// </summary>
+    public SyscallTable Sysent { get; }
+
+    /// <summary>
+    /// The system call interface: every call userland makes (jail_set, shmget, kldload, sysctl, kenv,
+    /// ...), each taking the calling process first and returning the errno FreeBSD would.
+    /// </summary>
+    public SyscallInterface Syscalls { get; }
 
     /// <summary>File system types and the mount table: mount, unmount, statfs.</summary>
     public VirtualFileSystem Vfs { get; }

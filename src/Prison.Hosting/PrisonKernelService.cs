@@ -22,15 +22,17 @@ internal sealed partial class PrisonKernelService(Kernel kernel, IOptions<Prison
         foreach (var module in options.Value.Modules)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var r = kernel.Modules.Load(kernel.Init.Cred, module);
+            // As rc.conf's kld_list is loaded: kldload(2) as root of the host (init).
+            var r = kernel.Syscalls.KldLoad(kernel.Init, module);
             if (!r.Ok)
             {
                 LogLoadFailed(module, r.Error.Name(), r.ErrorText);
                 UnloadAll();
                 throw new KernelErrorException(r.Error, $"kldload {module}: {r.ErrorText}");
             }
-            _loaded.Add(r.Value.Name);
-            LogLoaded(r.Value.Name, r.Value.Version.ToString(), r.Value.Path ?? "(linked in)");
+            var stat = kernel.Syscalls.KldStat(kernel.Init, r.Value).Value;
+            _loaded.Add(stat.Name);
+            LogLoaded(stat.Name, stat.Version.ToString(), stat.PathName ?? "(linked in)");
         }
         if (options.Value.WatchModules)
             _watcher = new ModuleWatcher(kernel);
@@ -51,7 +53,9 @@ internal sealed partial class PrisonKernelService(Kernel kernel, IOptions<Prison
     {
         for (var i = _loaded.Count - 1; i >= 0; i--)
         {
-            var r = kernel.Modules.Unload(kernel.Init.Cred, _loaded[i]);
+            // By name, not id: the module watcher may have reloaded it under a new id.
+            var id = kernel.Syscalls.KldFind(kernel.Init, _loaded[i]);
+            var r = id.Ok ? kernel.Syscalls.KldUnload(kernel.Init, id.Value) : id;
             if (r.Ok)
                 LogUnloaded(_loaded[i]);
             else

@@ -1,6 +1,7 @@
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.IpcScript;
 
@@ -20,17 +21,17 @@ public sealed class PrisonBackend : IIpcBackend
     /// <summary>The size of the zeroed buffer handed to raw ctl commands (8 KiB).</summary>
     private const int RawBufferBytes = 8192;
 
-    /// <summary>A back end calling <paramref name="kernel"/> as <paramref name="proc"/>.</summary>
-    public PrisonBackend(Kernel kernel, Proc proc)
+    /// <summary>A back end making its calls through <paramref name="syscalls"/> (a kernel's <c>Kernel.Syscalls</c>) as <paramref name="proc"/>.</summary>
+    public PrisonBackend(SyscallInterface syscalls, Proc proc)
     {
-        ArgumentNullException.ThrowIfNull(kernel);
+        ArgumentNullException.ThrowIfNull(syscalls);
         ArgumentNullException.ThrowIfNull(proc);
-        Kernel = kernel;
+        Syscalls = syscalls;
         Proc = proc;
     }
 
-    /// <summary>The kernel.</summary>
-    public Kernel Kernel { get; }
+    /// <summary>The system call interface every operation goes through.</summary>
+    public SyscallInterface Syscalls { get; }
 
     /// <summary>The calling process (the shell may switch it between commands).</summary>
     public Proc Proc { get; set; }
@@ -67,7 +68,7 @@ public sealed class PrisonBackend : IIpcBackend
     private T AsRoot<T>(Func<T> read)
     {
         var saved = Proc.Cred.Uid;
-        if (saved == 0 || Kernel.Processes.SetUid(Proc, 0) != Errno.OK)
+        if (saved == 0 || Syscalls.SetUid(Proc, 0) != Errno.OK)
             return read();
         try
         {
@@ -75,25 +76,25 @@ public sealed class PrisonBackend : IIpcBackend
         }
         finally
         {
-            Kernel.Processes.SetUid(Proc, saved);
+            Syscalls.SetUid(Proc, saved);
         }
     }
 
     /// <inheritdoc />
-    public IpcResult<int> ShmGet(int key, ulong size, int flags) => Map(Kernel.ShmGet(Proc, key, size, flags), id => id);
+    public IpcResult<int> ShmGet(int key, ulong size, int flags) => Map(Syscalls.ShmGet(Proc, key, size, flags), id => id);
 
     /// <inheritdoc />
     public IpcResult<ulong> ShmAt(int shmid, ulong address, int flags, IpcRange? reusing) =>
-        Map(Kernel.ShmAt(Proc, shmid, address, flags), a => a);
+        Map(Syscalls.ShmAt(Proc, shmid, address, flags), a => a);
 
     /// <inheritdoc />
-    public IpcResult ShmDt(ulong address, IpcRange reserve) => Status(Kernel.ShmDt(Proc, address));
+    public IpcResult ShmDt(ulong address, IpcRange reserve) => Status(Syscalls.ShmDt(Proc, address));
 
     /// <inheritdoc />
     public IpcResult<ShmStat> ShmStat(int shmid)
     {
         var buf = default(ShmidDs);
-        var r = Kernel.ShmCtl(Proc, shmid, IpcConstants.IPC_STAT, ref buf);
+        var r = Syscalls.ShmCtl(Proc, shmid, IpcConstants.IPC_STAT, ref buf);
         return r.Ok ? IpcResult<ShmStat>.Success(Convert(buf)) : Status(r.Error);
     }
 
@@ -101,38 +102,38 @@ public sealed class PrisonBackend : IIpcBackend
     public IpcResult ShmSet(int shmid, uint uid, uint gid, int mode)
     {
         var buf = default(ShmidDs) with { Perm = new IpcPerm(0, 0, uid, gid, mode, 0, 0) };
-        return Status(Kernel.ShmCtl(Proc, shmid, IpcConstants.IPC_SET, ref buf).Error);
+        return Status(Syscalls.ShmCtl(Proc, shmid, IpcConstants.IPC_SET, ref buf).Error);
     }
 
     /// <inheritdoc />
     public IpcResult ShmRemove(int shmid)
     {
         var buf = default(ShmidDs);
-        return Status(Kernel.ShmCtl(Proc, shmid, IpcConstants.IPC_RMID, ref buf).Error);
+        return Status(Syscalls.ShmCtl(Proc, shmid, IpcConstants.IPC_RMID, ref buf).Error);
     }
 
     /// <inheritdoc />
     public IpcResult<int> ShmControl(int shmid, int cmd)
     {
         var buf = default(ShmidDs);
-        return Map(Kernel.ShmCtl(Proc, shmid, cmd, ref buf), v => v);
+        return Map(Syscalls.ShmCtl(Proc, shmid, cmd, ref buf), v => v);
     }
 
     /// <inheritdoc />
     public ShmStat? PeekShm(int shmid) => AsRoot(() => ShmStat(shmid) is { Ok: true } r ? r.Value : null);
 
     /// <inheritdoc />
-    public MemFault Read(ulong address, Span<byte> destination) => Kernel.ShmRead(Proc, address, destination);
+    public MemFault Read(ulong address, Span<byte> destination) => Syscalls.ShmRead(Proc, address, destination);
 
     /// <inheritdoc />
-    public MemFault Write(ulong address, ReadOnlySpan<byte> source) => Kernel.ShmWrite(Proc, address, source);
+    public MemFault Write(ulong address, ReadOnlySpan<byte> source) => Syscalls.ShmWrite(Proc, address, source);
 
     /// <inheritdoc />
-    public IpcResult<int> SemGet(int key, int nsems, int flags) => Map(Kernel.SemGet(Proc, key, nsems, flags), id => id);
+    public IpcResult<int> SemGet(int key, int nsems, int flags) => Map(Syscalls.SemGet(Proc, key, nsems, flags), id => id);
 
     /// <inheritdoc />
     public IpcResult SemOp(int semid, ReadOnlySpan<SemBuf> operations) =>
-        Status(Kernel.SemOp(Proc, semid, operations, Wait));
+        Status(Syscalls.SemOp(Proc, semid, operations, Wait));
 
     /// <inheritdoc />
     public IpcResult<int> SemGetCount(int semid, int semnum, SemCountQuery query)
@@ -143,66 +144,66 @@ public sealed class PrisonBackend : IIpcBackend
             SemCountQuery.WaitingForIncrease => IpcConstants.GETNCNT,
             _ => IpcConstants.GETZCNT,
         };
-        return Map(Kernel.SemCtl(Proc, semid, semnum, cmd, new SemUn()), v => v);
+        return Map(Syscalls.SemCtl(Proc, semid, semnum, cmd, new SemUn()), v => v);
     }
 
     /// <inheritdoc />
     public IpcResult<PidClass> SemGetPid(int semid, int semnum) =>
-        Map(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.GETPID, new SemUn()), Pid);
+        Map(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.GETPID, new SemUn()), Pid);
 
     /// <inheritdoc />
     public IpcResult<ushort[]> SemGetAll(int semid, int semnum)
     {
         var nsems = PeekSem(semid)?.Nsems ?? 0;
         var arg = new SemUn { Array = new ushort[nsems] };
-        return Map(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.GETALL, arg), _ => arg.Array);
+        return Map(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.GETALL, arg), _ => arg.Array);
     }
 
     /// <inheritdoc />
     public IpcResult SemSetValue(int semid, int semnum, int value) =>
-        Status(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.SETVAL, new SemUn { Val = value }).Error);
+        Status(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.SETVAL, new SemUn { Val = value }).Error);
 
     /// <inheritdoc />
     public IpcResult SemSetAll(int semid, int semnum, ushort[] values) =>
-        Status(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.SETALL, new SemUn { Array = values }).Error);
+        Status(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.SETALL, new SemUn { Array = values }).Error);
 
     /// <inheritdoc />
     public IpcResult<SemStat> SemStat(int semid, int semnum)
     {
         var arg = new SemUn();
-        return Map(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.IPC_STAT, arg), _ => Convert(arg.Buf));
+        return Map(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.IPC_STAT, arg), _ => Convert(arg.Buf));
     }
 
     /// <inheritdoc />
     public IpcResult SemSet(int semid, int semnum, uint uid, uint gid, int mode)
     {
         var arg = new SemUn { Buf = default(SemidDs) with { Perm = new IpcPerm(0, 0, uid, gid, mode, 0, 0) } };
-        return Status(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.IPC_SET, arg).Error);
+        return Status(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.IPC_SET, arg).Error);
     }
 
     /// <inheritdoc />
     public IpcResult SemRemove(int semid, int semnum) =>
-        Status(Kernel.SemCtl(Proc, semid, semnum, IpcConstants.IPC_RMID, new SemUn()).Error);
+        Status(Syscalls.SemCtl(Proc, semid, semnum, IpcConstants.IPC_RMID, new SemUn()).Error);
 
     /// <inheritdoc />
     public IpcResult<int> SemControl(int semid, int semnum, int cmd) =>
-        Map(Kernel.SemCtl(Proc, semid, semnum, cmd, new SemUn { Array = new ushort[RawBufferBytes / sizeof(ushort)] }), v => v);
+        Map(Syscalls.SemCtl(Proc, semid, semnum, cmd, new SemUn { Array = new ushort[RawBufferBytes / sizeof(ushort)] }), v => v);
 
     /// <inheritdoc />
     public SemStat? PeekSem(int semid) => AsRoot(() => SemStat(semid, 0) is { Ok: true } r ? r.Value : null);
 
     /// <inheritdoc />
-    public IpcResult<int> MsgGet(int key, int flags) => Map(Kernel.MsgGet(Proc, key, flags), id => id);
+    public IpcResult<int> MsgGet(int key, int flags) => Map(Syscalls.MsgGet(Proc, key, flags), id => id);
 
     /// <inheritdoc />
     public IpcResult MsgSnd(int msqid, long type, ReadOnlySpan<byte> body, ulong msgsz, int flags) =>
-        Status(Kernel.MsgSnd(Proc, msqid, type, body, msgsz, flags, Wait));
+        Status(Syscalls.MsgSnd(Proc, msqid, type, body, msgsz, flags, Wait));
 
     /// <inheritdoc />
     public IpcResult<MsgReceived> MsgRcv(int msqid, ulong msgsz, int bufferSize, long msgtyp, int flags)
     {
         var buffer = new byte[bufferSize];
-        var r = Kernel.MsgRcv(Proc, msqid, buffer, msgsz, msgtyp, flags, out var mtype, Wait);
+        var r = Syscalls.MsgRcv(Proc, msqid, buffer, msgsz, msgtyp, flags, out var mtype, Wait);
         return Map(r, length => new MsgReceived(length, mtype, buffer[..Math.Clamp(length, 0, buffer.Length)]));
     }
 
@@ -210,7 +211,7 @@ public sealed class PrisonBackend : IIpcBackend
     public IpcResult<MsgStat> MsgStat(int msqid)
     {
         var buf = default(MsqidDs);
-        var r = Kernel.MsgCtl(Proc, msqid, IpcConstants.IPC_STAT, ref buf);
+        var r = Syscalls.MsgCtl(Proc, msqid, IpcConstants.IPC_STAT, ref buf);
         return r.Ok ? IpcResult<MsgStat>.Success(Convert(buf)) : Status(r.Error);
     }
 
@@ -218,21 +219,21 @@ public sealed class PrisonBackend : IIpcBackend
     public IpcResult MsgSet(int msqid, uint uid, uint gid, int mode, ulong qbytes)
     {
         var buf = default(MsqidDs) with { Perm = new IpcPerm(0, 0, uid, gid, mode, 0, 0), Qbytes = qbytes };
-        return Status(Kernel.MsgCtl(Proc, msqid, IpcConstants.IPC_SET, ref buf).Error);
+        return Status(Syscalls.MsgCtl(Proc, msqid, IpcConstants.IPC_SET, ref buf).Error);
     }
 
     /// <inheritdoc />
     public IpcResult MsgRemove(int msqid)
     {
         var buf = default(MsqidDs);
-        return Status(Kernel.MsgCtl(Proc, msqid, IpcConstants.IPC_RMID, ref buf).Error);
+        return Status(Syscalls.MsgCtl(Proc, msqid, IpcConstants.IPC_RMID, ref buf).Error);
     }
 
     /// <inheritdoc />
     public IpcResult<int> MsgControl(int msqid, int cmd)
     {
         var buf = default(MsqidDs);
-        return Map(Kernel.MsgCtl(Proc, msqid, cmd, ref buf), v => v);
+        return Map(Syscalls.MsgCtl(Proc, msqid, cmd, ref buf), v => v);
     }
 
     /// <inheritdoc />
@@ -241,14 +242,14 @@ public sealed class PrisonBackend : IIpcBackend
     /// <inheritdoc />
     public IpcResult SetUid(uint uid)
     {
-        var toRoot = Kernel.Processes.SetUid(Proc, 0);
-        return Status(toRoot != Errno.OK ? toRoot : Kernel.Processes.SetUid(Proc, uid));
+        var toRoot = Syscalls.SetUid(Proc, 0);
+        return Status(toRoot != Errno.OK ? toRoot : Syscalls.SetUid(Proc, uid));
     }
 
     /// <inheritdoc />
-    public IpcResult SetGid(uint gid) => AsRoot(() => Status(Kernel.Processes.SetGid(Proc, gid)));
+    public IpcResult SetGid(uint gid) => AsRoot(() => Status(Syscalls.SetGid(Proc, gid)));
 
     /// <inheritdoc />
     public IpcResult SetLimit(string name, long value) =>
-        Status(Kernel.Sysctl.Write(Proc.Cred, "kern.ipc." + name, value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        Status(Syscalls.SysctlWrite(Proc, "kern.ipc." + name, value.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 }

@@ -71,7 +71,7 @@ public sealed class PluginTestKernel : IDisposable
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in parameters)
             p[n] = v;
-        var r = Kernel.Jails.Syscalls.Set(Kernel.Init, p, JailFlags.Create);
+        var r = Kernel.Syscalls.JailSet(Kernel.Init, p, JailFlags.Create);
         if (!r.Ok)
             throw new KernelErrorException(r.Error, $"jail -c {name}: {r.ErrorText}");
         return Kernel.Jails.Find(r.Value)!;
@@ -111,7 +111,7 @@ public sealed class PluginTestKernel : IDisposable
     public SysResult<TResult> Syscall<TContract, TResult>(Func<TContract, SysResult<TResult>> call) where TContract : class
     {
         ArgumentNullException.ThrowIfNull(call);
-        if (!Kernel.Syscalls.Gate<TContract>().TryEnter(out var lease))
+        if (!Kernel.Sysent.Gate<TContract>().TryEnter(out var lease))
             return SysResult<TResult>.Fail(Errno.ENOSYS, $"{typeof(TContract).Name}: no module provides these syscalls");
         using (lease)
             return call(lease.Impl);

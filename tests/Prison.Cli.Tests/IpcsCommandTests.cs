@@ -34,7 +34,7 @@ public class IpcsCommandTests
             var p = s.RootIn(jail);
             s.Kernel.Processes.SetGid(p, 770);
             s.Kernel.Processes.SetUid(p, 770);
-            Assert.True(s.Kernel.ShmGet(p, 5432001, 1048576, Create0600).Ok);
+            Assert.True(s.Kernel.Syscalls.ShmGet(p, 5432001, 1048576, Create0600).Ok);
             s.Kernel.Processes.Exit(p);
         }
         Assert.Equal(
@@ -59,8 +59,8 @@ public class IpcsCommandTests
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
         s.Ok("jail -c name=a persist sysvshm=new children.max=1");
         s.Ok("jexec a jail -c name=b persist sysvshm=new");
-        s.Kernel.ShmGet(s.RootIn("a"), 1, 4096, Create0600);
-        s.Kernel.ShmGet(s.RootIn("a.b"), 2, 4096, Create0600);
+        s.Kernel.Syscalls.ShmGet(s.RootIn("a"), 1, 4096, Create0600);
+        s.Kernel.Syscalls.ShmGet(s.RootIn("a.b"), 2, 4096, Create0600);
         Assert.Single(Rows(s.Ok("ipcs -m -j a")));
         Assert.Equal(2, Rows(s.Ok("ipcs -m -j a -R")).Length);
         Assert.Equal("ipcs: jail \"zz\" not found\n", s.Fails("ipcs -j zz"));
@@ -72,7 +72,7 @@ public class IpcsCommandTests
     {
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
-        s.Kernel.ShmGet(s.Kernel.Init, 7, 4096, Create0600);
+        s.Kernel.Syscalls.ShmGet(s.Kernel.Init, 7, 4096, Create0600);
         var text = s.Ok("ipcs -m -a");
         Assert.Contains("T           ID          KEY MODE        OWNER    GROUP    CREATOR  CGROUP   NATTCH        SEGSZ   CPID   LPID ATIME    DTIME    CTIME", text);
         Assert.Contains(" root     wheel         0         4096 ", text);
@@ -94,7 +94,7 @@ public class IpcsCommandTests
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
         s.Ok("jail -c name=pg1 persist sysvshm=new");
-        s.Kernel.ShmGet(s.RootIn("pg1"), 5432001, 4096, Create0600);
+        s.Kernel.Syscalls.ShmGet(s.RootIn("pg1"), 5432001, 4096, Create0600);
         Assert.Equal("ipcrm: shmkey(5432001): No such file or directory\n", s.Fails("ipcrm -M 5432001"));
         s.Ok("jexec pg1 ipcrm -M 5432001");
         Assert.Empty(Rows(s.Ok("ipcs -m")));
@@ -106,7 +106,7 @@ public class IpcsCommandTests
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
         s.Ok("jail -c name=pg1 persist sysvshm=new");
-        var id = s.Kernel.ShmGet(s.RootIn("pg1"), 5432001, 4096, Create0600).Value;
+        var id = s.Kernel.Syscalls.ShmGet(s.RootIn("pg1"), 5432001, 4096, Create0600).Value;
         s.Ok($"ipcrm -m {id}");
         Assert.Equal($"ipcrm: shmid({id}): Invalid argument\n", s.Fails($"ipcrm -m {id}"));
         Assert.Equal("ipcrm: shmid(12x): invalid number\n", s.Fails("ipcrm -m 12x"));

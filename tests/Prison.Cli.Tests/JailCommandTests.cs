@@ -138,7 +138,7 @@ public class JailCommandTests
         s.Ok("jail -c name=pg1 persist");
         s.Ok("jexec pg1");
         Assert.Equal("pg1# ", s.Shell.Prompt);
-        s.Kernel.Jails.Syscalls.Remove(s.Kernel.Init, 1);
+        s.Kernel.Syscalls.JailRemove(s.Kernel.Init, 1);
         Assert.Equal("# ", s.Shell.Prompt);
     }
 

@@ -38,7 +38,7 @@ public class SysctlAndKldTests
     {
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
-        s.Kernel.ShmGet(s.Kernel.Init, 42, 4096, 0x200 | 0x180);
+        s.Kernel.Syscalls.ShmGet(s.Kernel.Init, 42, 4096, 0x200 | 0x180);
         Assert.Equal("kern.ipc.shmsegs: Format:S,ShmSegmentInfo Length:1 (use --json for the records)\n", s.Ok("sysctl kern.ipc.shmsegs"));
         var json = System.Text.Json.JsonDocument.Parse(s.Ok("sysctl --json kern.ipc.shmsegs security.jail.jailid"));
         Assert.Equal(2, json.RootElement.GetArrayLength());
@@ -89,7 +89,7 @@ public class SysctlAndKldTests
     {
         using var s = new Session();
         s.Kernel.Modules.LoadInstance(new FakeShmModule());
-        s.Kernel.ShmGet(s.Kernel.Init, 42, 4096, 0x200 | 0x180);
+        s.Kernel.Syscalls.ShmGet(s.Kernel.Init, 42, 4096, 0x200 | 0x180);
         Assert.Equal("kldunload: can't unload file: Device busy\n", s.Fails("kldunload sysvshm"));
         Assert.NotNull(s.Kernel.Modules.Find("sysvshm"));
         s.Ok("kldunload -f sysvshm");

@@ -13,7 +13,7 @@ public class JailDescriptorTests
     private static (int Fd, Jail Jail) CreateOwned(Kernel k, Procs.Proc p, string name)
     {
         var ps = new JailParams { ["name"] = name, ["persist"] = null, ["desc"] = "-1" };
-        var r = k.Jails.Syscalls.Set(p, ps, JailFlags.Create | JailFlags.OwnDesc);
+        var r = k.Syscalls.JailSet(p, ps, JailFlags.Create | JailFlags.OwnDesc);
         Assert.True(r.Ok, r.ToString());
         return (int.Parse(ps["desc"]!, CultureInfo.InvariantCulture), k.Jails.Find(r.Value)!);
     }
@@ -35,7 +35,7 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "poll_remove_wakeup");
         var poll = k.Init.Files.PollAsync(fd);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.RemoveJd(k.Init, fd));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemoveJd(k.Init, fd));
         Assert.Equal(PollEvents.Hup, await poll.WaitAsync(Patience));
         Assert.Equal(JailState.Dying, jail.State); // the descriptor still holds it
         Assert.Equal(Errno.OK, k.Init.Files.Close(fd));
@@ -48,11 +48,11 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (owning, jail) = CreateOwned(k, k.Init, "poll_close_get_desc");
         var nobody = k.UserIn(k.Prison0, 65534, 65534);
-        var got = k.Jails.Syscalls.Get(nobody, new JailParams { ["name"] = "poll_close_get_desc", ["desc"] = "-1" }, JailFlags.GetDesc);
+        var got = k.Syscalls.JailGet(nobody, new JailParams { ["name"] = "poll_close_get_desc", ["desc"] = "-1" }, JailFlags.GetDesc);
         Assert.True(got.Ok, got.ToString());
         var fd = int.Parse(got.Value["desc"]!, CultureInfo.InvariantCulture);
         // The descriptor carries nobody's credential: it cannot be used to remove the jail.
-        Assert.Equal(Errno.EPERM, k.Jails.Syscalls.RemoveJd(nobody, fd));
+        Assert.Equal(Errno.EPERM, k.Syscalls.JailRemoveJd(nobody, fd));
         var poll = nobody.Files.PollAsync(fd);
         nobody.Files.Close(fd);
         Assert.Equal(PollEvents.Nval, await poll.WaitAsync(Patience));
@@ -67,7 +67,7 @@ public class JailDescriptorTests
         using var k = new Kernel();
         CreateOwned(k, k.Init, "j");
         var nobody = k.UserIn(k.Prison0, 65534, 65534);
-        var got = k.Jails.Syscalls.Get(nobody, new JailParams { ["name"] = "j", ["desc"] = "-1" }, JailFlags.OwnDesc);
+        var got = k.Syscalls.JailGet(nobody, new JailParams { ["name"] = "j", ["desc"] = "-1" }, JailFlags.OwnDesc);
         Assert.Equal(Errno.EPERM, got.Error);
     }
 
@@ -77,10 +77,10 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "curjail");
         var p = k.Processes.Fork(k.Init).Value;
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Attach(p, jail.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailAttach(p, jail.Id).Error);
         foreach (var flag in new[] { JailFlags.GetDesc, JailFlags.OwnDesc })
         {
-            var r = k.Jails.Syscalls.Get(p, new JailParams { ["name"] = "curjail", ["desc"] = "-1" }, flag);
+            var r = k.Syscalls.JailGet(p, new JailParams { ["name"] = "curjail", ["desc"] = "-1" }, flag);
             Assert.False(r.Ok);
         }
         k.Init.Files.Close(fd);
@@ -92,7 +92,7 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "self_destruct");
         var child = k.Processes.Fork(k.Init).Value; // inherits the descriptor
-        Assert.True(k.Jails.Syscalls.AttachJd(child, fd).Ok);
+        Assert.True(k.Syscalls.JailAttachJd(child, fd).Ok);
         Assert.Same(jail, child.Jail);
         Assert.Equal(Errno.OK, k.Init.Files.Close(fd)); // the child still holds a reference
         Assert.Equal(JailState.Alive, jail.State);
@@ -107,11 +107,11 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "at_desc_bad_fd");
         var child = k.Processes.Fork(k.Init).Value;
-        Assert.True(k.Jails.Syscalls.AttachJd(child, fd).Ok);
+        Assert.True(k.Syscalls.JailAttachJd(child, fd).Ok);
         var refs = jail.References;
         for (var i = 0; i < 100; i++)
         {
-            var r = k.Jails.Syscalls.Get(child, new JailParams { ["name"] = "nonexistent", ["desc"] = "0" }, JailFlags.AtDesc);
+            var r = k.Syscalls.JailGet(child, new JailParams { ["name"] = "nonexistent", ["desc"] = "0" }, JailFlags.AtDesc);
             Assert.Equal(Errno.EINVAL, r.Error);
         }
         Assert.Equal(refs, jail.References);
@@ -130,7 +130,7 @@ public class JailDescriptorTests
     {
         using var k = new Kernel();
         CreateOwned(k, k.Init, "a"); // fd 3
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["desc"] = desc, ["host.hostname"] = "x" }, JailFlags.Update | descFlags);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["desc"] = desc, ["host.hostname"] = "x" }, JailFlags.Update | descFlags);
         Assert.Equal(expected, r.Error);
     }
 
@@ -141,9 +141,9 @@ public class JailDescriptorTests
         var (fd, jail) = CreateOwned(k, k.Init, "a");
         var other = k.Create("b");
         var fdText = fd.ToString(CultureInfo.InvariantCulture);
-        Assert.Equal(Errno.EEXIST, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["persist"] = null }, JailFlags.Create | JailFlags.UseDesc).Error);
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["jid"] = other.Id.ToString(CultureInfo.InvariantCulture) }, JailFlags.Update | JailFlags.UseDesc).Error);
-        var ok = k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["host.hostname"] = "via.desc" }, JailFlags.Update | JailFlags.UseDesc);
+        Assert.Equal(Errno.EEXIST, k.Syscalls.JailSet(k.Init, new JailParams { ["desc"] = fdText, ["persist"] = null }, JailFlags.Create | JailFlags.UseDesc).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailSet(k.Init, new JailParams { ["desc"] = fdText, ["jid"] = other.Id.ToString(CultureInfo.InvariantCulture) }, JailFlags.Update | JailFlags.UseDesc).Error);
+        var ok = k.Syscalls.JailSet(k.Init, new JailParams { ["desc"] = fdText, ["host.hostname"] = "via.desc" }, JailFlags.Update | JailFlags.UseDesc);
         Assert.Equal(jail.Id, ok.Value);
         Assert.Equal("via.desc", jail.HostName);
     }
@@ -153,11 +153,11 @@ public class JailDescriptorTests
     {
         using var k = new Kernel();
         var ps = new JailParams { ["jid"] = "7", ["name"] = "old", ["persist"] = null, ["desc"] = "-1" };
-        var made = k.Jails.Syscalls.Set(k.Init, ps, JailFlags.Create | JailFlags.GetDesc);
+        var made = k.Syscalls.JailSet(k.Init, ps, JailFlags.Create | JailFlags.GetDesc);
         Assert.True(made.Ok, made.ToString());
         var fd = int.Parse(ps["desc"]!, CultureInfo.InvariantCulture);
         var old = k.Jails.Find(made.Value)!;
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, old.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, old.Id));
         // The descriptor holds the dying jail. A new jail 7 takes the jid and the dying jail is
         // renumbered (FreeBSD's get_next_deadid), so the stale descriptor never reaches the new jail
         // and operations through it answer ENOENT.
@@ -169,8 +169,8 @@ public class JailDescriptorTests
 
         var probe = k.Processes.Fork(k.Init).Value;
         var fdText = fd.ToString(CultureInfo.InvariantCulture);
-        Assert.Equal(Errno.ENOENT, k.Jails.Syscalls.AttachJd(probe, fd).Error);
-        Assert.Equal(Errno.ENOENT, k.Jails.Syscalls.Get(k.Init, new JailParams { ["desc"] = fdText, ["name"] = null }, JailFlags.UseDesc).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.JailAttachJd(probe, fd).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.JailGet(k.Init, new JailParams { ["desc"] = fdText, ["name"] = null }, JailFlags.UseDesc).Error);
 
         // The descriptor travels with the process that forked: close the copy so only one remains.
         probe.Files.Close(fd);
@@ -186,15 +186,15 @@ public class JailDescriptorTests
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "a");
         var user = k.UserIn(k.Prison0, 1001, 1001);
-        Assert.Equal(Errno.EPERM, k.Jails.Syscalls.Attach(user, jail.Id));
+        Assert.Equal(Errno.EPERM, k.Syscalls.JailAttach(user, jail.Id).Error);
         var passed = k.Init.Files.Pass(fd, user.Files).Value;
-        Assert.True(k.Jails.Syscalls.AttachJd(user, passed).Ok);
+        Assert.True(k.Syscalls.JailAttachJd(user, passed).Ok);
         Assert.Same(jail, user.Jail);
 
         var user2 = k.UserIn(k.Prison0, 1002, 1002);
-        var own = k.Jails.Syscalls.Get(user2, new JailParams { ["name"] = "a", ["desc"] = "-1" }, JailFlags.GetDesc);
+        var own = k.Syscalls.JailGet(user2, new JailParams { ["name"] = "a", ["desc"] = "-1" }, JailFlags.GetDesc);
         var ownFd = int.Parse(own.Value["desc"]!, CultureInfo.InvariantCulture);
-        Assert.Equal(Errno.EPERM, k.Jails.Syscalls.AttachJd(user2, ownFd).Error);
+        Assert.Equal(Errno.EPERM, k.Syscalls.JailAttachJd(user2, ownFd).Error);
     }
 
     [Fact]
@@ -205,10 +205,10 @@ public class JailDescriptorTests
         var jd = (JailDescriptor)k.Init.Files.Get(fd)!;
         Assert.Equal(Errno.OK, jd.Limit(JailDescRights.Attach));
         Assert.Equal(Errno.ENOTCAPABLE, jd.Limit(JailDescRights.Attach | JailDescRights.Remove));
-        Assert.Equal(Errno.ENOTCAPABLE, k.Jails.Syscalls.RemoveJd(k.Init, fd));
+        Assert.Equal(Errno.ENOTCAPABLE, k.Syscalls.JailRemoveJd(k.Init, fd));
         var fdText = fd.ToString(CultureInfo.InvariantCulture);
-        Assert.Equal(Errno.ENOTCAPABLE, k.Jails.Syscalls.Set(k.Init, new JailParams { ["desc"] = fdText, ["host.hostname"] = "x" }, JailFlags.Update | JailFlags.UseDesc).Error);
-        Assert.True(k.Jails.Syscalls.AttachJd(k.Processes.Fork(k.Init).Value, fd).Ok);
+        Assert.Equal(Errno.ENOTCAPABLE, k.Syscalls.JailSet(k.Init, new JailParams { ["desc"] = fdText, ["host.hostname"] = "x" }, JailFlags.Update | JailFlags.UseDesc).Error);
+        Assert.True(k.Syscalls.JailAttachJd(k.Processes.Fork(k.Init).Value, fd).Ok);
         Assert.Equal(JailState.Alive, jail.State);
     }
 
@@ -217,14 +217,14 @@ public class JailDescriptorTests
     {
         using var k = new Kernel();
         var (fd, jail) = CreateOwned(k, k.Init, "a");
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "5" }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "5" }, JailFlags.Update);
         using var events = ((JailDescriptor)k.Init.Files.Get(fd)!).Watch();
         var child = k.Create("a.c1");
         var p = k.Processes.Fork(k.Init).Value;
-        k.Jails.Syscalls.Attach(p, jail.Id);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "h1" }, JailFlags.Update);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "h2" }, JailFlags.Update);
-        k.Jails.Syscalls.RemoveJd(k.Init, fd);
+        k.Syscalls.JailAttach(p, jail.Id);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "h1" }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "h2" }, JailFlags.Update);
+        k.Syscalls.JailRemoveJd(k.Init, fd);
 
         var seen = new List<JailEvent>();
         await foreach (var e in events.ReadEventsAsync().WithCancellation(new CancellationTokenSource(Patience).Token))
@@ -243,7 +243,7 @@ public class JailDescriptorTests
     {
         using var k = new Kernel();
         var (fd, _) = CreateOwned(k, k.Init, "a");
-        k.Jails.Syscalls.RemoveJd(k.Init, fd);
+        k.Syscalls.JailRemoveJd(k.Init, fd);
         using var events = ((JailDescriptor)k.Init.Files.Get(fd)!).Watch();
         Assert.True(await events.WaitToReadAsync().AsTask().WaitAsync(Patience));
         Assert.True(events.TryRead(out var e));
@@ -271,8 +271,8 @@ public class JailDescriptorTests
     {
         using var k = new Kernel();
         var (fd, parent) = CreateOwned(k, k.Init, "p");
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p", ["children.max"] = "1" }, JailFlags.Update);
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "kid", ["persist"] = null, ["desc"] = fd.ToString(CultureInfo.InvariantCulture) }, JailFlags.Create | JailFlags.AtDesc);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "p", ["children.max"] = "1" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "kid", ["persist"] = null, ["desc"] = fd.ToString(CultureInfo.InvariantCulture) }, JailFlags.Create | JailFlags.AtDesc);
         Assert.True(r.Ok, r.ToString());
         Assert.Same(parent, k.Jails.Find(r.Value)!.Parent);
         Assert.Equal("p.kid", k.Jails.Find(r.Value)!.Name);

@@ -26,7 +26,7 @@ public class JailLifecycleTests
         Assert.Equal(0, k.Prison0.ChildrenCur);
         // Even CREATE | UPDATE of an existing jail: the rule is checked before the jail is looked up.
         k.Create("tmp");
-        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "tmp", ["host.hostname"] = "x" }, JailFlags.Create | JailFlags.Update);
+        var both = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "tmp", ["host.hostname"] = "x" }, JailFlags.Create | JailFlags.Update);
         Assert.Equal(Errno.EINVAL, both.Error);
         Assert.Equal("new jail must persist or attach", both.Message);
     }

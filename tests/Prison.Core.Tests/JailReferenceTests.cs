@@ -67,7 +67,7 @@ public class JailReferenceTests
         var prison0Refs = k.Prison0.References;
         var j = k.Create("a");
         Assert.True(j.TryHold(out var reference));
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id));
         Assert.Equal(JailState.Dying, j.State);
         Assert.Equal(0, rec.Count("destroy", j.Id));
 
@@ -105,7 +105,7 @@ public class JailReferenceTests
         });
         var prison0Refs = k.Prison0.References;
         var victim = k.Create("victim");
-        var remover = Task.Run(() => k.Jails.Syscalls.Remove(k.Init, victim.Id));
+        var remover = Task.Run(() => k.Syscalls.JailRemove(k.Init, victim.Id));
         Assert.True(inDestroy.Wait(Patience), "destroy never ran");
 
         // Inside Free: the last reference is gone and the services' destroy callbacks run.

@@ -32,7 +32,7 @@ public class JailSetRuleTests
         var below = k.Create("h.below", ("children.max", "1"));
         Assert.Equal(1, below.ChildrenMax);
         // An update is checked against the jail's parent as well.
-        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "h.below", ["children.max"] = "5" }, JailFlags.Update);
+        var up = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "h.below", ["children.max"] = "5" }, JailFlags.Update);
         Assert.Equal(Errno.EPERM, up.Error);
         Assert.Equal(1, below.ChildrenMax);
         // prison0's limit is JAIL_MAX: a top-level jail's children.max must stay below it.
@@ -45,7 +45,7 @@ public class JailSetRuleTests
         using var k = new Kernel();
         k.Create("p", ("children.max", "2"), ("enforce_statfs", "1"));
         var c = k.Create("p.c", ("enforce_statfs", "1"));
-        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p.c", ["enforce_statfs"] = "0" }, JailFlags.Update);
+        var up = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "p.c", ["enforce_statfs"] = "0" }, JailFlags.Update);
         Assert.Equal(Errno.EPERM, up.Error);
         Assert.Null(up.Message);
         Assert.Equal(1, c.EnforceStatfs);
@@ -58,7 +58,7 @@ public class JailSetRuleTests
         var a = k.Create("a", ("children.max", "10"), ("enforce_statfs", "0"), ("allow.mount", null), ("allow.raw_sockets", null));
         var b = k.Create("a.b", ("children.max", "8"), ("enforce_statfs", "0"), ("allow.mount", null), ("allow.raw_sockets", null));
         var c = k.Create("a.b.c", ("children.max", "7"), ("enforce_statfs", "1"), ("allow.mount", null));
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "3", ["enforce_statfs"] = "1", ["allow.nomount"] = null }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "3", ["enforce_statfs"] = "1", ["allow.nomount"] = null }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal(3, a.ChildrenMax);
         Assert.Equal(2, b.ChildrenMax); // at most 3 - 1
@@ -70,7 +70,7 @@ public class JailSetRuleTests
         Assert.True(b.IsAllowed("allow.raw_sockets")); // not named in the update: untouched
 
         // Deep enough, the limit reaches 0.
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "1" }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["children.max"] = "1" }, JailFlags.Update);
         Assert.Equal(0, b.ChildrenMax);
         Assert.Equal(0, c.ChildrenMax);
     }
@@ -87,7 +87,7 @@ public class JailSetRuleTests
         Assert.Equal("name cannot be numeric (unless it is the jid)", zero.Message);
         Assert.Equal(Errno.EINVAL, k.TryCreate(k.Init, ("name", "7"), ("jid", "8"), ("persist", null)).Error);
         // CREATE | UPDATE does not take the jid from the name.
-        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "44", ["persist"] = null }, JailFlags.Create | JailFlags.Update);
+        var both = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "44", ["persist"] = null }, JailFlags.Create | JailFlags.Update);
         Assert.Equal(Errno.EINVAL, both.Error);
         Assert.Single(k.Jails.List(k.Prison0));
     }
@@ -99,7 +99,7 @@ public class JailSetRuleTests
         k.Create("p", ("children.max", "2"));
         k.Create("q", ("children.max", "2"));
         var c = k.Create("p.c");
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q.c" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q.c" }, JailFlags.Update);
         Assert.Equal(Errno.EINVAL, r.Error);
         Assert.Equal("cannot change jail's parent", r.Message);
     }
@@ -110,7 +110,7 @@ public class JailSetRuleTests
         using var k = new Kernel();
         var p = k.Create("p", ("children.max", "2"));
         Assert.True(p.TryHold(out var held));
-        k.Jails.Syscalls.Remove(k.Init, p.Id);
+        k.Syscalls.JailRemove(k.Init, p.Id);
         var r = k.TryCreate(k.Init, ("name", "p.c"), ("persist", null));
         Assert.Equal(Errno.ENOENT, r.Error);
         Assert.Equal("jail \"p\" is dying", r.Message);
@@ -123,9 +123,9 @@ public class JailSetRuleTests
         using var k = new Kernel();
         var p = k.Create("p", ("children.max", "2"));
         var inside = k.RootIn(p);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p", ["nopersist"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "p", ["nopersist"] = null }, JailFlags.Update);
         Assert.True(p.TryHold(out var held));
-        k.Jails.Syscalls.Remove(k.Init, p.Id);
+        k.Syscalls.JailRemove(k.Init, p.Id);
         Assert.Equal(Errno.EAGAIN, k.TryCreate(inside, ("name", "c"), ("persist", null)).Error);
         held.Dispose();
     }
@@ -138,7 +138,7 @@ public class JailSetRuleTests
         var c = k.Create("p.c", ("children.max", "1"));
         var d = k.Create("p.c.d");
         k.Create("q");
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r" }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal("r", p.Name);
         Assert.Equal("r.c", c.Name);
@@ -148,14 +148,14 @@ public class JailSetRuleTests
         Assert.Equal("c.d", d.NameRelativeTo(p));
         // The old name is free again; a name an alive sibling holds is not.
         k.Create("p");
-        var taken = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q" }, JailFlags.Update);
+        var taken = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = p.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "q" }, JailFlags.Update);
         Assert.Equal(Errno.EEXIST, taken.Error);
         Assert.Equal("jail \"q\" already exists", taken.Message);
         Assert.Equal("r", p.Name);
-        var numeric = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r.7" }, JailFlags.Update);
+        var numeric = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r.7" }, JailFlags.Update);
         Assert.Equal(Errno.EINVAL, numeric.Error);
         Assert.Equal("r.c", c.Name);
-        var tooLong = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r." + new string('x', 252) }, JailFlags.Update);
+        var tooLong = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = c.Id.ToString(CultureInfo.InvariantCulture), ["name"] = "r." + new string('x', 252) }, JailFlags.Update);
         Assert.Equal(Errno.ENAMETOOLONG, tooLong.Error); // r.xxx...x.d would pass 255
         Assert.Equal("r.c.d", d.Name);
     }
@@ -169,26 +169,26 @@ public class JailSetRuleTests
         var c = k.Create("a.b.c", ("host", "inherit"));
         var own = k.Create("a.own", ("host.hostname", "own.example"));
         Assert.Equal("a.example", c.HostName);
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "new.example" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "new.example" }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal("new.example", b.HostName);
         Assert.Equal("new.example", c.HostName);
         Assert.Equal("own.example", own.HostName);
-        Assert.Equal("inherit", k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
+        Assert.Equal("inherit", k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
 
         // Giving b a name of its own stops the descent there; c still follows b.
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b", ["host.hostname"] = "b.example" }, JailFlags.Update);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "third.example" }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a.b", ["host.hostname"] = "b.example" }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "third.example" }, JailFlags.Update);
         Assert.Equal("b.example", b.HostName);
         Assert.Equal("b.example", c.HostName);
-        Assert.Equal("new", k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
+        Assert.Equal("new", k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = "a.b", ["host"] = null }).Value["host"]);
 
         // kern.hostname from c (inheriting) sets b, the nearest jail with its own, and c with it.
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
         Assert.Equal(Errno.EPERM, k.Sysctl.Write(k.RootIn(c).Cred, "kern.hostname", "x"));
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["allow.set_hostname"] = null }, JailFlags.Update);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b", ["allow.set_hostname"] = null }, JailFlags.Update);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a.b", ["allow.set_hostname"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a.b.c", ["allow.set_hostname"] = null }, JailFlags.Update);
         Assert.Equal(Errno.OK, k.Sysctl.Write(k.RootIn(c).Cred, "kern.hostname", "shared.example"));
         Assert.Equal("shared.example", b.HostName);
         Assert.Equal("shared.example", c.HostName);
@@ -208,7 +208,7 @@ public class JailSetRuleTests
         });
         var a = k.Create("a", ("children.max", "3"), ("allow.mount", null));
         var b = k.Create("a.b", ("children.max", "2"), ("allow.mount", null));
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams
+        var r = k.Syscalls.JailSet(k.Init, new JailParams
         {
             ["jid"] = a.Id.ToString(CultureInfo.InvariantCulture),
             ["name"] = "z",

@@ -51,7 +51,7 @@ public class JailSetSerializationTests
             child.Start();
             start.SignalAndWait();
             Thread.Sleep(delay);
-            var disabled = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = parent, ["testns"] = "disable" }, JailFlags.Update);
+            var disabled = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = parent, ["testns"] = "disable" }, JailFlags.Update);
             child.Join();
             Assert.True(disabled.Ok, disabled.ToString());
 
@@ -84,7 +84,7 @@ public class JailSetSerializationTests
         var p = k.Create("p", ("children.max", "1"));
         var creating = Task.Run(() => k.TryCreate(k.Init, ("name", "p.c"), ("persist", null)));
         Assert.True(inCreate.Wait(TimeSpan.FromSeconds(30)));
-        var removing = Task.Run(() => k.Jails.Syscalls.Remove(k.Init, p.Id));
+        var removing = Task.Run(() => k.Syscalls.JailRemove(k.Init, p.Id));
         // The removal cannot complete while the child's creation holds the jail_set lock.
         // (A bounded wait that can only make the test pass wrongly on a broken lock, never fail a correct one.)
         await Task.Delay(100);
@@ -100,7 +100,7 @@ public class JailSetSerializationTests
 
     private static string? Mode(Kernel k, string name)
     {
-        var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = name, ["testns"] = null });
+        var got = k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = name, ["testns"] = null });
         Assert.True(got.Ok, got.ToString());
         return got.Value["testns"];
     }

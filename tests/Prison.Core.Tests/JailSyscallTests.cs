@@ -59,7 +59,7 @@ public class JailSyscallTests
         using var k = new Kernel();
         var a = k.Create("a");
         var b = k.Create("b");
-        k.Jails.Syscalls.Remove(k.Init, a.Id);
+        k.Syscalls.JailRemove(k.Init, a.Id);
         var c = k.Create("c");
         Assert.Equal(3, c.Id); // not 1: above the last handed out
         var r = k.TryCreate(k.Init, ("persist", null));
@@ -100,9 +100,9 @@ public class JailSyscallTests
         var web = k.Jails.Find(r.Value)!;
         Assert.Equal("pg.web", web.Name);
         Assert.Equal("web", web.NameRelativeTo(pg));
-        var nothing = k.Jails.Syscalls.Get(inside, new JailParams { ["jid"] = null });
+        var nothing = k.Syscalls.JailGet(inside, new JailParams { ["jid"] = null });
         Assert.Equal(Errno.ENOENT, nothing.Error); // nothing names the jail
-        var byName = k.Jails.Syscalls.Get(inside, new JailParams { ["name"] = "web", ["jid"] = null, ["parent"] = null });
+        var byName = k.Syscalls.JailGet(inside, new JailParams { ["name"] = "web", ["jid"] = null, ["parent"] = null });
         Assert.True(byName.Ok, byName.ToString());
         Assert.Equal(r.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), byName.Value["jid"]);
         Assert.Equal("0", byName.Value["parent"]); // the viewer's own jail shows as 0
@@ -124,8 +124,8 @@ public class JailSyscallTests
         var a = k.Create("a");
         var user = k.UserIn(k.Prison0, 1001, 1001);
         Assert.Equal(Errno.EPERM, k.TryCreate(user, ("name", "b"), ("persist", null)).Error);
-        Assert.Equal(Errno.EPERM, k.Jails.Syscalls.Attach(user, a.Id));
-        Assert.Equal(Errno.EPERM, k.Jails.Syscalls.Remove(user, a.Id));
+        Assert.Equal(Errno.EPERM, k.Syscalls.JailAttach(user, a.Id).Error);
+        Assert.Equal(Errno.EPERM, k.Syscalls.JailRemove(user, a.Id));
         Assert.Equal(JailState.Alive, a.State);
     }
 
@@ -137,12 +137,12 @@ public class JailSyscallTests
         var b = k.Create("b");
         var inA = k.RootIn(a);
         Assert.Empty(k.Jails.List(a));
-        Assert.Equal(Errno.ENOENT, k.Jails.Syscalls.Get(inA, new JailParams { ["jid"] = b.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }).Error);
-        Assert.Equal(Errno.ENOENT, k.Jails.Syscalls.Get(inA, new JailParams { ["name"] = "b" }).Error);
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Remove(inA, b.Id));
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Remove(inA, a.Id));
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(k.RootIn(a), b.Id));
-        var upd = k.Jails.Syscalls.Set(inA, new JailParams { ["name"] = "b", ["host.hostname"] = "pwned" }, JailFlags.Update);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.JailGet(inA, new JailParams { ["jid"] = b.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.JailGet(inA, new JailParams { ["name"] = "b" }).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailRemove(inA, b.Id));
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailRemove(inA, a.Id));
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailAttach(k.RootIn(a), b.Id).Error);
+        var upd = k.Syscalls.JailSet(inA, new JailParams { ["name"] = "b", ["host.hostname"] = "pwned" }, JailFlags.Update);
         Assert.Equal(Errno.ENOENT, upd.Error);
         Assert.Equal(JailState.Alive, b.State);
         Assert.NotEqual("pwned", b.HostName);
@@ -168,7 +168,7 @@ public class JailSyscallTests
         k.Create("b");
         var seen = new List<string?>();
         var last = "0";
-        while (k.Jails.Syscalls.Get(k.Init, new JailParams { ["lastjid"] = last, ["jid"] = null, ["name"] = null }) is { Ok: true } r)
+        while (k.Syscalls.JailGet(k.Init, new JailParams { ["lastjid"] = last, ["jid"] = null, ["name"] = null }) is { Ok: true } r)
         {
             seen.Add(r.Value["name"]);
             last = r.Value["jid"]!;
@@ -182,9 +182,9 @@ public class JailSyscallTests
         using var k = new Kernel();
         k.Create("a");
         Assert.Equal(Errno.EEXIST, k.TryCreate(k.Init, ("name", "a"), ("persist", null)).Error);
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "zz", ["persist"] = null }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "zz", ["persist"] = null }, JailFlags.Update);
         Assert.Equal(Errno.ENOENT, r.Error);
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "q" }, JailFlags.None).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "q" }, JailFlags.None).Error);
     }
 
     [Fact]
@@ -192,11 +192,11 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var a = k.Create("a");
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "db.example", ["allow.mount"] = null }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "db.example", ["allow.mount"] = null }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal("db.example", a.HostName);
         Assert.True(a.IsAllowed("allow.mount"));
-        var both = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["persist"] = null, ["allow.nomount"] = null }, JailFlags.Create | JailFlags.Update);
+        var both = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["persist"] = null, ["allow.nomount"] = null }, JailFlags.Create | JailFlags.Update);
         Assert.Equal(a.Id, both.Value);
         Assert.False(a.IsAllowed("allow.mount"));
     }
@@ -211,7 +211,7 @@ public class JailSyscallTests
         Assert.Null(r.Message);
         Assert.Equal(0, p.ChildrenCur);
         var c = k.Create("p.c", ("allow.nomount", null));
-        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "p.c", ["allow.raw_sockets"] = null }, JailFlags.Update);
+        var up = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "p.c", ["allow.raw_sockets"] = null }, JailFlags.Update);
         Assert.Equal(Errno.EPERM, up.Error);
         Assert.False(c.IsAllowed("allow.raw_sockets"));
     }
@@ -241,7 +241,7 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var p = k.Processes.Fork(k.Init).Value;
-        var r = k.Jails.Syscalls.Set(p, new JailParams { ["name"] = "tmp" }, JailFlags.Create | JailFlags.Attach);
+        var r = k.Syscalls.JailSet(p, new JailParams { ["name"] = "tmp" }, JailFlags.Create | JailFlags.Attach);
         Assert.True(r.Ok, r.ToString());
         var j = k.Jails.Find(r.Value)!;
         Assert.Same(j, p.Jail);
@@ -257,7 +257,7 @@ public class JailSyscallTests
     {
         using var k = new Kernel();
         var j = k.Create("a");
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["nopersist"] = null }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["nopersist"] = null }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal(JailState.Dead, j.State);
     }
@@ -270,7 +270,7 @@ public class JailSyscallTests
         var c = k.Create("a.c");
         var pa = k.RootIn(a);
         var pc = k.RootIn(c);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, a.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, a.Id));
         Assert.True(pa.HasExited);
         Assert.True(pc.HasExited);
         Assert.Equal(JailState.Dead, c.State);
@@ -290,7 +290,7 @@ public class JailSyscallTests
             p.AddThread();
         else
             p.SharesAddressSpace = true;
-        var r = k.Jails.Syscalls.AttachTo(p, j.Id);
+        var r = k.Syscalls.JailAttach(p, j.Id);
         Assert.Equal(Errno.EBUSY, r.Error);
         Assert.Same(k.Prison0, p.Jail);
         Assert.Equal(1, j.UserReferences); // persist only
@@ -302,10 +302,10 @@ public class JailSyscallTests
         using var k = new Kernel();
         var j = k.Create("a");
         Assert.True(j.TryHold(out var held));
-        k.Jails.Syscalls.Remove(k.Init, j.Id);
+        k.Syscalls.JailRemove(k.Init, j.Id);
         var p = k.Processes.Fork(k.Init).Value;
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, j.Id));
-        Assert.Equal(Errno.EINVAL, k.Jails.Syscalls.Attach(p, 4242));
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailAttach(p, j.Id).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.JailAttach(p, 4242).Error);
         held.Dispose();
     }
 
@@ -315,11 +315,11 @@ public class JailSyscallTests
         using var k = new Kernel();
         var old = k.Create("a");
         Assert.True(old.TryHold(out var held));
-        k.Jails.Syscalls.Remove(k.Init, old.Id);
+        k.Syscalls.JailRemove(k.Init, old.Id);
         var fresh = k.Create("a");
         Assert.NotEqual(old.Id, fresh.Id);
         // Updating the dying jail by its jid: it is not found (FreeBSD 14+ never resurrects one).
-        var up = k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = "1", ["host.hostname"] = "x" }, JailFlags.Update | JailFlags.Dying);
+        var up = k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = "1", ["host.hostname"] = "x" }, JailFlags.Update | JailFlags.Dying);
         Assert.Equal(Errno.ENOENT, up.Error);
         Assert.Equal("jail 1 not found", up.Message);
         var reuse = k.TryCreate(k.Init, ("jid", "1"), ("name", "b"), ("persist", null));

@@ -92,7 +92,7 @@ public class KpiStressTests(ITestOutputHelper output)
                 if (jails.Count == 0)
                     return;
                 var p = k.Processes.Fork(k.Init).Value;
-                k.Jails.Syscalls.Attach(p, jails[rng.Next(jails.Count)].Id);
+                k.Syscalls.JailAttach(p, jails[rng.Next(jails.Count)].Id);
                 k.Processes.Exit(p);
             },
         };
@@ -107,7 +107,7 @@ public class KpiStressTests(ITestOutputHelper output)
         foreach (var slot in registrations.Keys)
             slot.Deregister();
         foreach (var j in k.Jails.List(k.Prison0))
-            k.Jails.Syscalls.Remove(k.Init, j.Id);
+            k.Syscalls.JailRemove(k.Init, j.Id);
 
         var problems = failures.Concat(log.Violations()).ToList();
         output.WriteLine($"seed {seed}: {log.PairCount} (registration, jail) pairs, {log.EventCount} callbacks, {problems.Count} problems");
@@ -128,7 +128,7 @@ public class KpiStressTests(ITestOutputHelper output)
             var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = childMax.ToString(CultureInfo.InvariantCulture) };
             // Errors are expected here (children.max, a parent removed meanwhile, a failing service): the
             // invariants are what this test checks, not that every creation succeeds.
-            _ = k.Jails.Syscalls.Set(k.Init, p, JailFlags.Create);
+            _ = k.Syscalls.JailSet(k.Init, p, JailFlags.Create);
         }
         else
         {
@@ -137,11 +137,11 @@ public class KpiStressTests(ITestOutputHelper output)
             if (rng.Next(4) == 0 && victim.TryHold(out var held))
             {
                 using (held)
-                    k.Jails.Syscalls.Remove(k.Init, victim.Id);
+                    k.Syscalls.JailRemove(k.Init, victim.Id);
             }
             else
             {
-                k.Jails.Syscalls.Remove(k.Init, victim.Id);
+                k.Syscalls.JailRemove(k.Init, victim.Id);
             }
         }
     }

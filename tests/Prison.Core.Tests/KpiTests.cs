@@ -113,7 +113,7 @@ public class KpiTests
         var rec = new ServiceRecorder(k, "svc");
         var slot = k.Services.Register(rec.Definition());
         var j = k.Create("a");
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id));
         Assert.Equal(JailState.Dead, j.State);
         Assert.Equal(1, rec.Count("remove", j.Id));
         Assert.Equal(1, rec.Count("destroy", j.Id));
@@ -132,7 +132,7 @@ public class KpiTests
         slot.Deregister();
         Assert.Equal(1, rec.Count("destroy", j.Id));
         Assert.Null(slot.Get(j));
-        k.Jails.Syscalls.Remove(k.Init, j.Id);
+        k.Syscalls.JailRemove(k.Init, j.Id);
         Assert.Equal(1, rec.Count("destroy", j.Id));
         Assert.Equal(0, rec.Count("remove", j.Id));
     }
@@ -145,7 +145,7 @@ public class KpiTests
         k.Services.Register(rec.Definition());
         var j = k.Create("a");
         Assert.True(j.TryHold(out var held)); // e.g. a descriptor or an attached segment
-        k.Jails.Syscalls.Remove(k.Init, j.Id);
+        k.Syscalls.JailRemove(k.Init, j.Id);
         Assert.Equal(JailState.Dying, j.State);
         Assert.Equal(1, rec.Count("remove", j.Id));
         Assert.Equal(0, rec.Count("destroy", j.Id));
@@ -238,10 +238,10 @@ public class KpiTests
         k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level")));
         var j = k.Create("a", ("svc.level", "1"));
         rec.CheckResult = Errno.EINVAL;
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = "2", ["host.hostname"] = "changed" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = "2", ["host.hostname"] = "changed" }, JailFlags.Update);
         Assert.Equal(Errno.EINVAL, r.Error);
         Assert.NotEqual("changed", j.HostName);
-        var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = null });
+        var got = k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = null });
         Assert.Equal("1", got.Value["svc.level"]);
     }
 
@@ -252,7 +252,7 @@ public class KpiTests
         var rec = new ServiceRecorder(k, "svc");
         var slot = k.Services.Register(rec.Definition(new JailParameterDefinition("svc.level", JailParamType.Int, "level")));
         k.Create("a", ("svc.level", "7"));
-        var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = null });
+        var got = k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = "a", ["svc.level"] = null });
         Assert.True(got.Ok, got.ToString());
         Assert.Equal("7", got.Value["svc.level"]);
         Assert.NotNull(k.Sysctl.Find("security.jail.param.svc.level"));
@@ -285,10 +285,10 @@ public class KpiTests
         var j = k.Create("a");
         var p = k.Processes.Fork(k.Init).Value;
         rec.AttachResult = Errno.EBUSY;
-        Assert.Equal(Errno.EBUSY, k.Jails.Syscalls.Attach(p, j.Id));
+        Assert.Equal(Errno.EBUSY, k.Syscalls.JailAttach(p, j.Id).Error);
         Assert.Same(k.Prison0, p.Jail);
         rec.AttachResult = Errno.OK;
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Attach(p, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailAttach(p, j.Id).Error);
         Assert.Same(j, p.Jail);
     }
 
@@ -324,7 +324,7 @@ public class KpiTests
             Destroy = (_, _) => throw new InvalidOperationException("boom"),
         });
         var j = k.Create("a");
-        k.Jails.Syscalls.Remove(k.Init, j.Id);
+        k.Syscalls.JailRemove(k.Init, j.Id);
         Assert.Equal(JailState.Dead, j.State);
         Assert.Contains("good:" + j.Id, destroyed);
     }
@@ -358,8 +358,8 @@ public class KpiTests
         var rec = new ServiceRecorder(k, "svc");
         var slot = k.Services.Register(rec.Definition());
         var j = k.Create("a");
-        k.Jails.Syscalls.Attach(k.Processes.Fork(k.Init).Value, j.Id);
-        k.Jails.Syscalls.Remove(k.Init, j.Id);
+        k.Syscalls.JailAttach(k.Processes.Fork(k.Init).Value, j.Id);
+        k.Syscalls.JailRemove(k.Init, j.Id);
         slot.Deregister();
         Assert.False(rec.CalledUnderListLock);
         Assert.NotEmpty(rec.Events);

@@ -43,10 +43,10 @@ public class LifecycleRaceTests
         var victim = k.Create("victim");
         var jid = victim.Id.ToString(CultureInfo.InvariantCulture);
 
-        var remover = Task.Run(() => k.Jails.Syscalls.Remove(k.Init, victim.Id));
+        var remover = Task.Run(() => k.Syscalls.JailRemove(k.Init, victim.Id));
         Assert.True(blocker.InDestroy.Wait(Patience), "destroy never ran");
         // The jail has no reference left and its destroy runs: FreeBSD's prison_find does not return it.
-        var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["jid"] = jid, ["name"] = null, ["desc"] = "-1" }, JailFlags.Dying | JailFlags.GetDesc);
+        var got = k.Syscalls.JailGet(k.Init, new JailParams { ["jid"] = jid, ["name"] = null, ["desc"] = "-1" }, JailFlags.Dying | JailFlags.GetDesc);
         var byLookup = k.Jails.Find(victim.Id);
         blocker.Finish.Set();
         Assert.Equal(Errno.OK, await remover.WaitAsync(Patience));
@@ -72,10 +72,10 @@ public class LifecycleRaceTests
         var victim = k.Create("victim");
         var jid = victim.Id.ToString(CultureInfo.InvariantCulture);
 
-        var remover = Task.Run(() => k.Jails.Syscalls.Remove(k.Init, victim.Id));
+        var remover = Task.Run(() => k.Syscalls.JailRemove(k.Init, victim.Id));
         Assert.True(blocker.InDestroy.Wait(Patience), "destroy never ran");
         // Create|Update with a fresh name and the victim's jid: the jid names no jail that may be held.
-        var set = Task.Run(() => k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = jid, ["desc"] = "-1" }, JailFlags.Update | JailFlags.Dying | JailFlags.GetDesc));
+        var set = Task.Run(() => k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = jid, ["desc"] = "-1" }, JailFlags.Update | JailFlags.Dying | JailFlags.GetDesc));
         await Task.Delay(50); // let jail_set reach the freeing jail (or wait for the remove to finish)
         blocker.Finish.Set();
         Assert.Equal(Errno.OK, await remover.WaitAsync(Patience));
@@ -92,7 +92,7 @@ public class LifecycleRaceTests
     {
         using var k = new Kernel();
         var j = k.Create("a");
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id));
         Assert.Equal(JailState.Dead, j.State);
         Assert.False(j.TryHold(out var reference));
         Assert.Null(reference);
@@ -119,7 +119,7 @@ public class LifecycleRaceTests
         {
             var jail = k.Create("r" + round.ToString(CultureInfo.InvariantCulture));
             var last = k.RootIn(jail);
-            var upd = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = jail.Name, ["nopersist"] = null }, JailFlags.Update);
+            var upd = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = jail.Name, ["nopersist"] = null }, JailFlags.Update);
             Assert.True(upd.Ok, upd.ToString());
             var joiner = k.Processes.Fork(k.Init).Value;
             var spin = rng.Next(200);
@@ -130,7 +130,7 @@ public class LifecycleRaceTests
                 start.SignalAndWait();
                 for (var i = 0; i < spin; i++)
                     Thread.SpinWait(1);
-                attached = k.Jails.Syscalls.AttachTo(joiner, jail.Id);
+                attached = k.Syscalls.JailAttach(joiner, jail.Id);
             });
             attach.Start();
             start.SignalAndWait();

@@ -68,7 +68,7 @@ public class ModuleContextVerbTests
         using var k = new Kernel();
         var m = Load(k, new VerbModule());
         var web = k.Create("web");
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:web:nshm:deny=1").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:web:nshm:deny=1").Ok);
 
         Assert.Equal([RacctResource.Nshm, RacctResource.ShmSize], m.Racct.Resources);
         Assert.Equal(Errno.OK, m.Racct.Charge(web, RacctResource.Nshm, 1));

@@ -40,7 +40,7 @@ public class ModuleTeardownOrderTests
             context.Track("state", () =>
             {
                 lock (events)
-                    events.Add(kernel.Syscalls.Gate<IProbeSyscalls>().TryEnter(out var lease) ? "cleanup: gate open" : "cleanup: gate closed");
+                    events.Add(kernel.Sysent.Gate<IProbeSyscalls>().TryEnter(out var lease) ? "cleanup: gate open" : "cleanup: gate closed");
             });
             context.RegisterSyscalls<IProbeSyscalls>(new Probe());
             context.RegisterSysctl(new SysctlInt("debug.backwards.exits", "exits seen", _ => Volatile.Read(ref Exits)));
@@ -75,7 +75,7 @@ public class ModuleTeardownOrderTests
         k.Create("a");
         Assert.True(k.Modules.Unload(k.Init.Cred, "backwards", force: true).Ok);
         Assert.Equal(["cleanup: gate closed", "destroy jail", "destroy prison0"], events);
-        Assert.False(k.Syscalls.Gate<IProbeSyscalls>().IsBound);
+        Assert.False(k.Sysent.Gate<IProbeSyscalls>().IsBound);
     }
 
     [Fact]

@@ -17,8 +17,8 @@ public class ReadmeExampleTests
         // --- README example begins ---
         using var kernel = new Kernel();
         var root = kernel.Init;                                   // pid 1, root on the host
-        kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
-        kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "pg2", ["persist"] = null }, JailFlags.Create);
+        kernel.Syscalls.JailSet(root, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
+        kernel.Syscalls.JailSet(root, new JailParams { ["name"] = "pg2", ["persist"] = null }, JailFlags.Create);
 
         // create runs now for prison0, pg1 and pg2, and later for every new jail.
         var hits = kernel.Services.Register(new JailServiceDefinition<StrongBox<int>>
@@ -28,9 +28,9 @@ public class ReadmeExampleTests
             Destroy = (jail, box) => console.WriteLine($"hits: {jail.Name} saw {box!.Value}"),
         });
 
-        var jid = kernel.Jails.Syscalls.Set(root, new JailParams { ["name"] = "web", ["persist"] = null }, JailFlags.Create).Value;
+        var jid = kernel.Syscalls.JailSet(root, new JailParams { ["name"] = "web", ["persist"] = null }, JailFlags.Create).Value;
         hits.Get(kernel.Jails.Find(jid)!)!.Value++;                // a lock-free slot read
-        kernel.Jails.Syscalls.Remove(root, jid);                  // destroy runs: "hits: web saw 1"
+        kernel.Syscalls.JailRemove(root, jid);                  // destroy runs: "hits: web saw 1"
         hits.Deregister();                                        // destroy runs for pg2, pg1 and prison0
         // --- README example ends ---
 
@@ -42,11 +42,11 @@ public class ReadmeExampleTests
     public void Readme_plugin_example_loads_registers_and_unloads()
     {
         using var kernel = new Kernel();
-        var before = kernel.Jails.Syscalls.Set(kernel.Init, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
+        var before = kernel.Syscalls.JailSet(kernel.Init, new JailParams { ["name"] = "pg1", ["persist"] = null }, JailFlags.Create);
         Assert.True(before.Ok);
         Assert.True(kernel.Modules.LoadInstance(new HitsModule(), kernel.Init.Cred).Ok);
         Assert.Equal(0L, kernel.Sysctl.Read(kernel.Init.Cred, "debug.hits.host").Value);
-        var withParam = kernel.Jails.Syscalls.Set(kernel.Init, new JailParams { ["name"] = "pg2", ["persist"] = null, ["hits.max"] = "3" }, JailFlags.Create);
+        var withParam = kernel.Syscalls.JailSet(kernel.Init, new JailParams { ["name"] = "pg2", ["persist"] = null, ["hits.max"] = "3" }, JailFlags.Create);
         Assert.True(withParam.Ok, withParam.ToString());
         Assert.True(kernel.Modules.Unload(kernel.Init.Cred, "hits").Ok);
         Assert.Equal(Errno.ENOENT, kernel.Sysctl.Read(kernel.Init.Cred, "debug.hits.host").Error);

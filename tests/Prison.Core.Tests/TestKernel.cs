@@ -16,13 +16,13 @@ internal static class TestKernel
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in extra)
             p[n] = v;
-        var r = k.Jails.Syscalls.Set(caller, p, JailFlags.Create);
+        var r = k.Syscalls.JailSet(caller, p, JailFlags.Create);
         Assert.True(r.Ok, $"jail -c {p}: {r}");
         return k.Jails.Find(r.Value)!;
     }
 
     public static SysResult<int> TryCreate(this Kernel k, Proc caller, params (string Name, string? Value)[] ps) =>
-        k.Jails.Syscalls.Set(caller, new JailParams(ps.Select(x => new KeyValuePair<string, string?>(x.Name, x.Value))), JailFlags.Create);
+        k.Syscalls.JailSet(caller, new JailParams(ps.Select(x => new KeyValuePair<string, string?>(x.Name, x.Value))), JailFlags.Create);
 
     /// <summary>A root process inside <paramref name="jail"/>.</summary>
     public static Proc RootIn(this Kernel k, Jail jail) => k.Processes.Spawn(Ucred.Root(jail), "sh", k.Init).Value;

@@ -22,7 +22,7 @@ public class UpdateAtomicityTests
         var j = k.Create("a", ("host.hostname", "before"), ("children.max", "1"));
         var p = k.RootIn(j); // a process, so dropping persist would not kill the jail
         var urefs = j.UserReferences;
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams
+        var r = k.Syscalls.JailSet(k.Init, new JailParams
         {
             ["name"] = "a",
             ["host.hostname"] = "after",
@@ -41,7 +41,7 @@ public class UpdateAtomicityTests
         k.Processes.Exit(p);
         Assert.Equal(JailState.Alive, j.State); // persist is still there
 
-        Assert.True(k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "after", ["refuser.level"] = "1" }, JailFlags.Update).Ok);
+        Assert.True(k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["host.hostname"] = "after", ["refuser.level"] = "1" }, JailFlags.Update).Ok);
         Assert.Equal("after", j.HostName);
     }
 
@@ -52,9 +52,9 @@ public class UpdateAtomicityTests
         k.Services.Register(Refuser());
         var j = k.Create("a");
         var p = k.RootIn(j);
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["nopersist"] = null }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["nopersist"] = null }, JailFlags.Update);
         Assert.Equal(1, j.UserReferences);
-        var r = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "a", ["persist"] = null, ["refuser.level"] = "13" }, JailFlags.Update);
+        var r = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "a", ["persist"] = null, ["refuser.level"] = "13" }, JailFlags.Update);
         Assert.Equal(Errno.EINVAL, r.Error);
         Assert.False(j.Persist);
         Assert.Equal(1, j.UserReferences);

@@ -45,7 +45,7 @@ internal static class Conformance
         var output = new StringWriter();
         int status;
         using (var input = new StreamReader(ScriptPath(name), System.Text.Encoding.Latin1))
-            status = ScriptRunner.Run(input, output, new PrisonBackend(kernel, proc));
+            status = ScriptRunner.Run(input, output, new PrisonBackend(kernel.Syscalls, proc));
         var lines = output.ToString().ReplaceLineEndings("\n").TrimEnd('\n').Split('\n');
         Assert.Equal(ExpectedStatus(lines), status);
         return lines;

@@ -13,7 +13,7 @@ public class PrisonBackendModuleTests
         Assert.True(kernel.Modules.LoadInstance(new Prison.Plugins.SysvSem.SysvSemModule()).Ok);
         Assert.True(kernel.Modules.LoadInstance(new Prison.Plugins.SysvMsg.SysvMsgModule()).Ok);
         var proc = kernel.Processes.Spawn(Ucred.Root(kernel.Prison0), "ipc-script").Value;
-        return (kernel, new IpcScriptSession(new PrisonBackend(kernel, proc)));
+        return (kernel, new IpcScriptSession(new PrisonBackend(kernel.Syscalls, proc)));
     }
 
 

@@ -10,7 +10,7 @@ public class PrisonBackendTests
     {
         var kernel = new Kernel();
         var proc = kernel.Processes.Spawn(Ucred.Root(kernel.Prison0), "ipc-script").Value;
-        return (kernel, proc, new IpcScriptSession(new PrisonBackend(kernel, proc)));
+        return (kernel, proc, new IpcScriptSession(new PrisonBackend(kernel.Syscalls, proc)));
     }
 
     [Theory]
@@ -61,7 +61,7 @@ public class PrisonBackendTests
     {
         using var kernel = new Kernel();
         var proc = kernel.Processes.Spawn(new Ucred(770, 770, [], kernel.Prison0), "user").Value;
-        var session = new IpcScriptSession(new PrisonBackend(kernel, proc));
+        var session = new IpcScriptSession(new PrisonBackend(kernel.Syscalls, proc));
         Assert.Equal("err EPERM", session.Execute("setuid 0"));
         Assert.Equal("err EPERM", session.Execute("setgid 5"));
         Assert.Equal((770u, 770u), (proc.Cred.Uid, proc.Cred.Gid));
@@ -92,7 +92,7 @@ public class PrisonBackendTests
         using (kernel)
         {
             var other = kernel.Processes.Spawn(Ucred.Root(kernel.Prison0), "other").Value;
-            var backend = new PrisonBackend(kernel, proc);
+            var backend = new PrisonBackend(kernel.Syscalls, proc);
             var session = new IpcScriptSession(backend);
             backend.Proc = other;
             Assert.Equal("ok", session.Execute("setuid 9"));

@@ -76,7 +76,7 @@ public class FailureTests
         Assert.True(HasInstance(loaded));
         Assert.Equal(registrations, loaded.Registrations);
         Assert.Empty(t.JidsLogged("destroy"));
-        Assert.True(t.Kernel.TestLevel(proc).Ok);
+        Assert.True(t.Kernel.Syscalls.TestLevel(proc).Ok);
         Assert.NotNull(t.Kernel.Jails.Parameters.Find(Parameter));
         Assert.Equal(2, t.ReadSysctlInt(CreatesNode));
 
@@ -106,7 +106,7 @@ public class FailureTests
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
         SysResult<int> held = default, unloaded = default;
-        var holder = new Thread(() => held = t.Kernel.TestHold(entered, release));
+        var holder = new Thread(() => held = t.Kernel.Syscalls.TestHold(entered, release));
         holder.Start();
         Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the holding thread never entered the syscall");
 
@@ -115,7 +115,7 @@ public class FailureTests
         // Once new calls get ENOSYS the gate is closed and the unload is draining: it cannot finish while
         // the holder is inside, whatever the scheduling.
         var proc = t.Kernel.Init;
-        var closed = SpinWait.SpinUntil(() => t.Kernel.TestLevel(proc).Error == Errno.ENOSYS, TimeSpan.FromSeconds(30));
+        var closed = SpinWait.SpinUntil(() => t.Kernel.Syscalls.TestLevel(proc).Error == Errno.ENOSYS, TimeSpan.FromSeconds(30));
         Assert.True(closed, "the unload never closed the syscall gate");
         Assert.True(unloader.IsAlive);
         // kldstat answers while the unload waits, and shows it.

@@ -22,7 +22,7 @@ public class LeakTests
         Assert.Null(t.Kernel.Modules.Find(Plugin));
         Assert.Contains(t.Log.Records, l => l.Level == LogLevel.Warning && l.Message.Contains("was not collected", StringComparison.Ordinal));
         // Registrations were undone all the same, and the name can be loaded again.
-        Assert.Empty(t.Kernel.Syscalls.Bound);
+        Assert.Empty(t.Kernel.Sysent.Bound);
         Assert.True(t.Kldload().Ok);
         Assert.True(t.Kldunload().Ok);
 

@@ -76,8 +76,8 @@ public class LoadUnloadTests(ITestOutputHelper output)
         var jail = t.CreateJail("p", (Parameter, "5"));
         var proc = t.RootIn(jail);
 
-        Assert.Equal(5, t.Kernel.TestLevel(proc).Value);
-        var got = t.Kernel.Jails.Syscalls.Get(t.Kernel.Init, new JailParams { ["name"] = "p", [Parameter] = null });
+        Assert.Equal(5, t.Kernel.Syscalls.TestLevel(proc).Value);
+        var got = t.Kernel.Syscalls.JailGet(t.Kernel.Init, new JailParams { ["name"] = "p", [Parameter] = null });
         Assert.Equal("5", got.Value[Parameter]);
         Assert.Equal("int", t.Kernel.Sysctl.Read(t.Root, "security.jail.param." + Parameter).Value);
         var negative = t.TryCreateJail("q", (Parameter, "-1"));
@@ -92,14 +92,14 @@ public class LoadUnloadTests(ITestOutputHelper output)
         var jail = t.CreateJail("a");
         var proc = t.RootIn(jail);
         t.Kldload();
-        Assert.Equal(0, t.Kernel.TestLevel(proc).Value);
+        Assert.Equal(0, t.Kernel.Syscalls.TestLevel(proc).Value);
 
         Assert.True(t.Kldunload().Ok);
 
         var create = t.TryCreateJail("b", (Parameter, "1"));
         Assert.Equal(Errno.ENOENT, create.Error);
         Assert.Equal($"unknown parameter: {Parameter}", create.Message);
-        Assert.Equal(Errno.ENOSYS, t.Kernel.TestLevel(proc).Error);
+        Assert.Equal(Errno.ENOSYS, t.Kernel.Syscalls.TestLevel(proc).Error);
         Assert.Equal(Errno.ENOENT, t.Kernel.Sysctl.Read(t.Root, CreatesNode).Error);
         Assert.Equal(Errno.ENOENT, t.Kernel.Sysctl.Read(t.Root, "security.jail.param." + Parameter).Error);
         t.AssertNothingRegistered();

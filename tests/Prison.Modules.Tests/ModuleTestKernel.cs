@@ -53,7 +53,7 @@ public sealed class ModuleTestKernel : IDisposable
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in extra)
             p[n] = v;
-        return Kernel.Jails.Syscalls.Set(Kernel.Init, p, JailFlags.Create);
+        return Kernel.Syscalls.JailSet(Kernel.Init, p, JailFlags.Create);
     }
 
     public Proc RootIn(Jail jail) => Kernel.Processes.Spawn(Ucred.Root(jail), "sh", Kernel.Init).Value;
@@ -76,7 +76,7 @@ public sealed class ModuleTestKernel : IDisposable
         Assert.Null(Kernel.Jails.Parameters.Find(Parameter));
         Assert.Null(Kernel.Sysctl.Find("security.jail.param." + Parameter));
         Assert.Empty(Kernel.Sysctl.List("debug.testplugin"));
-        Assert.Empty(Kernel.Syscalls.Bound);
+        Assert.Empty(Kernel.Sysent.Bound);
         Assert.DoesNotContain(Kernel.Modules.List(), m => m.Name == Plugin);
     }
 

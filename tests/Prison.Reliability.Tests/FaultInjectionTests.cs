@@ -91,7 +91,7 @@ public class FaultInjectionTests
             case FaultPoint.Get:
                 {
                     var snapshot = k.Snapshot();
-                    var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["name"] = target, [FaultyModule.Parameter] = null });
+                    var got = k.Syscalls.JailGet(k.Init, new JailParams { ["name"] = target, [FaultyModule.Parameter] = null });
                     AssertReportedFailure(got.Error, got.Message);
                     Assert.Equal(snapshot, k.Snapshot());
                     break;
@@ -100,7 +100,7 @@ public class FaultInjectionTests
                 {
                     var proc = k.Processes.Spawn(Ucred.Root(k.Prison0), "jexec").Value;
                     var snapshot = k.Snapshot();
-                    var attached = k.Jails.Syscalls.AttachTo(proc, jid);
+                    var attached = k.Syscalls.JailAttach(proc, jid);
                     AssertReportedFailure(attached.Error, attached.Message);
                     Assert.Same(k.Prison0, proc.Jail);
                     Assert.Equal(snapshot, k.Snapshot());
@@ -110,7 +110,7 @@ public class FaultInjectionTests
             case FaultPoint.Remove or FaultPoint.Destroy:
                 {
                     // Teardown errors cannot be refused: the removal goes on, the failure is logged.
-                    Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jid));
+                    Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, jid));
                     alive.Remove(target);
                     var logged = logs.Records.Where(r => r.Level >= LogLevel.Error).ToArray();
                     var record = Assert.Single(logged);
@@ -127,14 +127,14 @@ public class FaultInjectionTests
 
         // Everything goes away cleanly, the faulty module included.
         foreach (var name in alive)
-            Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, k.Jails.FindVisible(k.Prison0, name)!.Id));
+            Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, k.Jails.FindVisible(k.Prison0, name)!.Id));
         Assert.True(k.Modules.Unload(k.Init.Cred, module.Name).Ok);
         AssertConsistent(k, [], before, after, module.Ledger);
         Assert.Empty(module.Ledger.Undestroyed());
     }
 
     private static SysResult<int> CreateJail(Kernel k, string name) =>
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create);
 
     /// <summary>The plugin's failure comes back as EDOOFUS with the service's name and the exception's message.</summary>
     private static void AssertReportedFailure(Errno error, string? message)

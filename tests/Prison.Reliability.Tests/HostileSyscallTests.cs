@@ -48,16 +48,16 @@ public class HostileSyscallTests
         from key in Keys()
         from size in Sizes()
         from flags in Flags()
-        select new HostileCall("shmget", $"shmget({key}, {size}, {flags:x}) as {caller}", w => w.K.ShmGet(caller.Proc, key, size, flags).Error),
+        select new HostileCall("shmget", $"shmget({key}, {size}, {flags:x}) as {caller}", w => w.K.Syscalls.ShmGet(caller.Proc, key, size, flags).Error),
         from caller in Callers(world)
         from key in Keys()
         from nsems in Ints()
         from flags in Flags()
-        select new HostileCall("semget", $"semget({key}, {nsems}, {flags:x}) as {caller}", w => w.K.SemGet(caller.Proc, key, nsems, flags).Error),
+        select new HostileCall("semget", $"semget({key}, {nsems}, {flags:x}) as {caller}", w => w.K.Syscalls.SemGet(caller.Proc, key, nsems, flags).Error),
         from caller in Callers(world)
         from key in Keys()
         from flags in Flags()
-        select new HostileCall("msgget", $"msgget({key}, {flags:x}) as {caller}", w => w.K.MsgGet(caller.Proc, key, flags).Error)));
+        select new HostileCall("msgget", $"msgget({key}, {flags:x}) as {caller}", w => w.K.Syscalls.MsgGet(caller.Proc, key, flags).Error)));
 
     [Fact]
     public void Semop_and_semctl_with_hostile_ids_and_sembuf_arrays() => Check(world => Gen.OneOf(
@@ -65,7 +65,7 @@ public class HostileSyscallTests
         from id in Ids(world.SemIds)
         from sops in SemBufs()
         select new HostileCall("semop", $"semop({id}, [{string.Join(" ", sops.Select(s => $"{s.Num}:{s.Op}:{s.Flg:x}"))}]) as {caller}",
-            w => w.K.SemOp(caller.Proc, id, sops, WaitPolicy.ReportWouldSleep)),
+            w => w.K.Syscalls.SemOp(caller.Proc, id, sops, WaitPolicy.ReportWouldSleep)),
         from caller in Callers(world)
         from id in Ids(world.SemIds)
         from semnum in Ints()
@@ -73,7 +73,7 @@ public class HostileSyscallTests
         from val in Ints()
         from array in Gen.Elements<ushort[]?>(null, [], [1], [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
         select new HostileCall("semctl", $"semctl({id}, {semnum}, {cmd}, val {val}, array {array?.Length}) as {caller}",
-            w => w.K.SemCtl(caller.Proc, id, semnum, cmd, cmd == -2 ? null : new SemUn { Val = val, Array = array }).Error)));
+            w => w.K.Syscalls.SemCtl(caller.Proc, id, semnum, cmd, cmd == -2 ? null : new SemUn { Val = val, Array = array }).Error)));
 
     [Fact]
     public void Msgsnd_msgrcv_and_msgctl_with_hostile_sizes_and_types() => Check(world => Gen.OneOf(
@@ -84,7 +84,7 @@ public class HostileSyscallTests
         from msgsz in Sizes()
         from flags in Flags()
         select new HostileCall("msgsnd", $"msgsnd({id}, type {mtype}, {length} bytes, msgsz {msgsz}, {flags:x}) as {caller}",
-            w => w.K.MsgSnd(caller.Proc, id, mtype, new byte[length], msgsz, flags, WaitPolicy.ReportWouldSleep)),
+            w => w.K.Syscalls.MsgSnd(caller.Proc, id, mtype, new byte[length], msgsz, flags, WaitPolicy.ReportWouldSleep)),
         from caller in Callers(world)
         from id in Ids(world.MsgIds)
         from msgtyp in Types()
@@ -92,7 +92,7 @@ public class HostileSyscallTests
         from msgsz in Sizes()
         from flags in Flags()
         select new HostileCall("msgrcv", $"msgrcv({id}, type {msgtyp}, buffer {length}, msgsz {msgsz}, {flags:x}) as {caller}",
-            w => w.K.MsgRcv(caller.Proc, id, new byte[length], msgsz, msgtyp, flags, out _, WaitPolicy.ReportWouldSleep).Error),
+            w => w.K.Syscalls.MsgRcv(caller.Proc, id, new byte[length], msgsz, msgtyp, flags, out _, WaitPolicy.ReportWouldSleep).Error),
         from caller in Callers(world)
         from id in Ids(world.MsgIds)
         from cmd in Gen.Choose(-2, 20)
@@ -100,7 +100,7 @@ public class HostileSyscallTests
         select new HostileCall("msgctl", $"msgctl({id}, {cmd}, qbytes {qbytes}) as {caller}", w =>
         {
             var ds = new MsqidDs { Qbytes = qbytes, Perm = new IpcPerm(0, 0, 0, 0, 0x1ff, 0, 0) };
-            return w.K.MsgCtl(caller.Proc, id, cmd, ref ds).Error;
+            return w.K.Syscalls.MsgCtl(caller.Proc, id, cmd, ref ds).Error;
         })));
 
     [Fact]
@@ -109,10 +109,10 @@ public class HostileSyscallTests
         from id in Ids(world.ShmIds)
         from addr in Sizes()
         from flags in Flags()
-        select new HostileCall("shmat", $"shmat({id}, {addr:x}, {flags:x}) as {caller}", w => w.K.ShmAt(caller.Proc, id, addr, flags).Error),
+        select new HostileCall("shmat", $"shmat({id}, {addr:x}, {flags:x}) as {caller}", w => w.K.Syscalls.ShmAt(caller.Proc, id, addr, flags).Error),
         from caller in Callers(world)
         from addr in Sizes()
-        select new HostileCall("shmdt", $"shmdt({addr:x}) as {caller}", w => w.K.ShmDt(caller.Proc, addr)),
+        select new HostileCall("shmdt", $"shmdt({addr:x}) as {caller}", w => w.K.Syscalls.ShmDt(caller.Proc, addr)),
         from caller in Callers(world)
         from id in Ids(world.ShmIds)
         from cmd in Gen.Choose(-2, 20)
@@ -120,7 +120,7 @@ public class HostileSyscallTests
         select new HostileCall("shmctl", $"shmctl({id}, {cmd}, mode {mode}) as {caller}", w =>
         {
             var ds = new ShmidDs { Perm = new IpcPerm(0, 0, 1, 1, mode, 0, 0) };
-            return w.K.ShmCtl(caller.Proc, id, cmd, ref ds).Error;
+            return w.K.Syscalls.ShmCtl(caller.Proc, id, cmd, ref ds).Error;
         })));
 
     /// <summary>Runs one property over a fresh world, with the fixed seed.</summary>
@@ -234,10 +234,10 @@ public class HostileSyscallTests
             Callers = [new("host root", root), new("host uid 1001", user), new("root of a jail with new namespaces", jailRoot), new("root of a disabled jail", disabled)];
             foreach (var p in new[] { root, jailRoot })
             {
-                ShmIds.Add(K.ShmGet(p, 7, 4096, IPC_CREAT | 0x180).Value);
-                SemIds.Add(K.SemGet(p, 7, 4, IPC_CREAT | 0x180).Value);
-                MsgIds.Add(K.MsgGet(p, 7, IPC_CREAT | 0x180).Value);
-                Assert.Equal(Errno.OK, K.MsgSnd(p, MsgIds[^1], 1, "hello"u8, 5, IPC_NOWAIT));
+                ShmIds.Add(K.Syscalls.ShmGet(p, 7, 4096, IPC_CREAT | 0x180).Value);
+                SemIds.Add(K.Syscalls.SemGet(p, 7, 4, IPC_CREAT | 0x180).Value);
+                MsgIds.Add(K.Syscalls.MsgGet(p, 7, IPC_CREAT | 0x180).Value);
+                Assert.Equal(Errno.OK, K.Syscalls.MsgSnd(p, MsgIds[^1], 1, "hello"u8, 5, IPC_NOWAIT));
             }
         }
 
@@ -267,7 +267,7 @@ public class HostileSyscallTests
         private Jail Jail(string name, string mode)
         {
             var p = new JailParams { ["name"] = name, ["persist"] = null, ["sysvshm"] = mode, ["sysvsem"] = mode, ["sysvmsg"] = mode };
-            var r = K.Jails.Syscalls.Set(K.Init, p, JailFlags.Create);
+            var r = K.Syscalls.JailSet(K.Init, p, JailFlags.Create);
             Assert.True(r.Ok, r.ToString());
             return K.Jails.Find(r.Value)!;
         }

@@ -22,15 +22,15 @@ public class JailFreeRaceTests
         var rng = new Random(seed);
         for (var round = 0; round < 150; round++)
         {
-            var jid = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "r" + round, ["persist"] = null }, JailFlags.Create).Value;
+            var jid = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "r" + round, ["persist"] = null }, JailFlags.Create).Value;
             var procs = Enumerable.Range(0, 3).Select(_ => k.Processes.Spawn(Ucred.Root(k.Prison0), "jexec").Value).ToArray();
             using var start = new Barrier(procs.Length + 1);
             var attachers = procs.Select(p => new Thread(() =>
             {
                 start.SignalAndWait();
-                var r = k.Jails.Syscalls.AttachTo(p, jid);
+                var r = k.Syscalls.JailAttach(p, jid);
                 Assert.True(r.Ok || r.Error == Errno.EINVAL, r.ToString());
-                k.Jails.Syscalls.Get(k.Init, new JailParams { ["jid"] = jid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, JailFlags.Dying);
+                k.Syscalls.JailGet(k.Init, new JailParams { ["jid"] = jid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, JailFlags.Dying);
                 k.Processes.Exit(p);
             })).ToArray();
             foreach (var t in attachers)
@@ -38,7 +38,7 @@ public class JailFreeRaceTests
             start.SignalAndWait();
             if (rng.Next(2) == 0)
                 Thread.Yield();
-            Assert.True(k.Jails.Syscalls.Remove(k.Init, jid) is Errno.OK or Errno.EINVAL);
+            Assert.True(k.Syscalls.JailRemove(k.Init, jid) is Errno.OK or Errno.EINVAL);
             foreach (var t in attachers)
                 Assert.True(t.Join(TimeSpan.FromSeconds(30)), $"seed {seed}, round {round}: an attacher never returned");
         }

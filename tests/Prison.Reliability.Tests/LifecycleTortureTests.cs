@@ -179,22 +179,22 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
                 var p = new JailParams { ["name"] = name, ["persist"] = null, ["children.max"] = Int(childMax) };
                 if (_k.Jails.Parameters.Find("sysvsem") is not null)
                     p["sysvsem"] = Modes[rng.Next(Modes.Length)];
-                _k.Jails.Syscalls.Set(_k.Init, p, JailFlags.Create);
+                _k.Syscalls.JailSet(_k.Init, p, JailFlags.Create);
             }
             else if (dice < 65)
             {
-                _k.Jails.Syscalls.Remove(_k.Init, live[rng.Next(live.Count)].Id);
+                _k.Syscalls.JailRemove(_k.Init, live[rng.Next(live.Count)].Id);
             }
             else if (dice < 85)
             {
                 var j = live[rng.Next(live.Count)];
-                _k.Jails.Syscalls.Set(_k.Init, new JailParams { ["jid"] = Int(j.Id), ["sysvsem"] = Modes[rng.Next(Modes.Length)] }, JailFlags.Update);
+                _k.Syscalls.JailSet(_k.Init, new JailParams { ["jid"] = Int(j.Id), ["sysvsem"] = Modes[rng.Next(Modes.Length)] }, JailFlags.Update);
             }
             else
             {
                 var proc = _k.Processes.Fork(_k.Init).Value;
                 var target = live[rng.Next(live.Count)];
-                var r = _k.Jails.Syscalls.AttachTo(proc, target.Id);
+                var r = _k.Syscalls.JailAttach(proc, target.Id);
                 // The jail may be removed right after the attach, killing the process: a dead jail is a
                 // violation only while its process still runs (the state is read first: a process exits
                 // before its jail can die).
@@ -214,7 +214,7 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
             try
             {
                 var target = all[rng.Next(all.Count)];
-                var got = _k.Jails.Syscalls.Get(holder, new JailParams { ["jid"] = Int(target.Id), ["desc"] = "-1" }, JailFlags.Dying | JailFlags.GetDesc);
+                var got = _k.Syscalls.JailGet(holder, new JailParams { ["jid"] = Int(target.Id), ["desc"] = "-1" }, JailFlags.Dying | JailFlags.GetDesc);
                 if (!got.Ok)
                     return;
                 Interlocked.Increment(ref _descs);
@@ -276,14 +276,14 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
         private void SemStep(Random rng)
         {
             var name = "ipc" + Interlocked.Increment(ref _jailSeq).ToString(CultureInfo.InvariantCulture);
-            var made = _k.Jails.Syscalls.Set(_k.Init, new JailParams { ["name"] = name, ["persist"] = null, ["sysvsem"] = "new" }, JailFlags.Create);
+            var made = _k.Syscalls.JailSet(_k.Init, new JailParams { ["name"] = name, ["persist"] = null, ["sysvsem"] = "new" }, JailFlags.Create);
             if (!made.Ok || _k.Jails.Find(made.Value) is not { } jail)
                 return;
             var waiterProc = _k.Processes.Spawn(Ucred.Root(jail), "waiter", _k.Init);
             var posterProc = _k.Processes.Spawn(Ucred.Root(jail), "poster", _k.Init);
             if (waiterProc.Ok && posterProc.Ok)
             {
-                var id = _k.SemGet(waiterProc.Value, IpcConstants.IPC_PRIVATE, 1, 0x180);
+                var id = _k.Syscalls.SemGet(waiterProc.Value, IpcConstants.IPC_PRIVATE, 1, 0x180);
                 if (id.Ok)
                 {
                     var rounds = 1 + rng.Next(20);
@@ -291,7 +291,7 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
                     {
                         for (var i = 0; i < rounds; i++)
                         {
-                            if (_k.SemOp(posterProc.Value, id.Value, [new SemBuf(0, 1, 0)]) != Errno.OK)
+                            if (_k.Syscalls.SemOp(posterProc.Value, id.Value, [new SemBuf(0, 1, 0)]) != Errno.OK)
                                 return;
                             Thread.Yield();
                         }
@@ -300,14 +300,14 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
                     for (var i = 0; i < rounds; i++)
                     {
                         Interlocked.Increment(ref _semWaits);
-                        if (_k.SemOp(waiterProc.Value, id.Value, [new SemBuf(0, -1, 0)]) != Errno.OK)
+                        if (_k.Syscalls.SemOp(waiterProc.Value, id.Value, [new SemBuf(0, -1, 0)]) != Errno.OK)
                             break;
                     }
                     if (!poster.Join(StressBudget.JoinBound))
                         Violations.Enqueue($"a semop poster in {name} never returned");
                 }
             }
-            _k.Jails.Syscalls.Remove(_k.Init, jail.Id);
+            _k.Syscalls.JailRemove(_k.Init, jail.Id);
             if (waiterProc.Ok)
                 _k.Processes.Exit(waiterProc.Value);
             if (posterProc.Ok)
@@ -317,7 +317,7 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
         /// <summary>Calls into the probe module by every route while it comes and goes.</summary>
         private void ProbeStep(Random rng)
         {
-            if (_k.Syscalls.Gate<IProbeCalls>().TryEnter(out var lease))
+            if (_k.Sysent.Gate<IProbeCalls>().TryEnter(out var lease))
             {
                 using (lease)
                     lease.Impl.Ping();
@@ -344,14 +344,14 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
 
         private string? Mode(Jail j)
         {
-            var got = _k.Jails.Syscalls.Get(_k.Init, new JailParams { ["jid"] = Int(j.Id), ["sysvsem"] = null });
+            var got = _k.Syscalls.JailGet(_k.Init, new JailParams { ["jid"] = Int(j.Id), ["sysvsem"] = null });
             return got.Ok ? got.Value["sysvsem"] : null;
         }
 
         private void TearDown()
         {
             foreach (var j in _k.Jails.List(_k.Prison0).Where(j => j.Depth == 1))
-                _k.Jails.Syscalls.Remove(_k.Init, j.Id);
+                _k.Syscalls.JailRemove(_k.Init, j.Id);
             foreach (var p in _k.Processes.All.Where(p => p != _k.Init))
                 _k.Processes.Exit(p);
             // A set made while its jail inherited prison0's namespace (an update switched an ipc jail from
@@ -362,7 +362,7 @@ public sealed class LifecycleTortureTests(ITestOutputHelper output)
             {
                 foreach (var set in sets)
                 {
-                    if (_k.SemCtl(_k.Init, set.Id, 0, IpcConstants.IPC_RMID) is { Ok: false } removed)
+                    if (_k.Syscalls.SemCtl(_k.Init, set.Id, 0, IpcConstants.IPC_RMID) is { Ok: false } removed)
                         Violations.Enqueue($"ipcrm of set {set.Id} (jail {set.CreatorJid}): {removed}");
                 }
             }

@@ -96,7 +96,7 @@ public class ParserFuzzTests
         Assert.True(k.Modules.LoadInstance(new SysvSemModule()).Ok);
         Assert.True(k.Modules.LoadInstance(new SysvMsgModule()).Ok);
         var proc = k.Processes.Fork(k.Init, "ipc-script").Value;
-        var session = new IpcScriptSession(new PrisonBackend(k, proc));
+        var session = new IpcScriptSession(new PrisonBackend(k.Syscalls, proc));
         Bounded(() => Check(Lines(ScriptWords), line =>
         {
             var before = k.Snapshot();

@@ -36,7 +36,7 @@ public sealed class SecurityTests : IDisposable
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in extra)
             p[n] = v;
-        var r = _k.Jails.Syscalls.Set(_k.Init, p, JailFlags.Create);
+        var r = _k.Syscalls.JailSet(_k.Init, p, JailFlags.Create);
         Assert.True(r.Ok, $"jail -c {p}: {r}");
         return _k.Jails.Find(r.Value)!;
     }
@@ -54,9 +54,9 @@ public sealed class SecurityTests : IDisposable
         var b = NewJail("b", ("sysvshm", "new"), ("sysvsem", "new"), ("sysvmsg", "new"));
         var inA = RootIn(a);
         // Mode 0: even the owner's uid would be refused, so any answer but EINVAL would leak existence.
-        var shm = _k.ShmGet(inA, 42, 4096, IPC_CREAT).Value;
-        var sem = _k.SemGet(inA, 42, 1, IPC_CREAT).Value;
-        var msg = _k.MsgGet(inA, 42, IPC_CREAT).Value;
+        var shm = _k.Syscalls.ShmGet(inA, 42, 4096, IPC_CREAT).Value;
+        var sem = _k.Syscalls.SemGet(inA, 42, 1, IPC_CREAT).Value;
+        var msg = _k.Syscalls.MsgGet(inA, 42, IPC_CREAT).Value;
         foreach (var guesser in new[] { RootIn(b), UserIn(b, 0x7fff) })
         {
             for (var seq = 0; seq < 4; seq++)
@@ -66,23 +66,23 @@ public sealed class SecurityTests : IDisposable
                     var id = (seq << 16) | index;
                     var shmDs = default(ShmidDs);
                     var msgDs = default(MsqidDs);
-                    Assert.Equal(Errno.EINVAL, _k.ShmCtl(guesser, id, IPC_STAT, ref shmDs).Error);
-                    Assert.Equal(Errno.EINVAL, _k.ShmAt(guesser, id, 0, 0).Error);
-                    Assert.Equal(Errno.EINVAL, _k.ShmCtl(guesser, id, IPC_RMID, ref shmDs).Error);
-                    Assert.Equal(Errno.EINVAL, _k.SemCtl(guesser, id, 0, GETVAL).Error);
-                    Assert.Equal(Errno.EINVAL, _k.SemOp(guesser, id, [new SemBuf(0, 1, 0)]));
-                    Assert.Equal(Errno.EINVAL, _k.SemCtl(guesser, id, 0, IPC_RMID).Error);
-                    Assert.Equal(Errno.EINVAL, _k.MsgCtl(guesser, id, IPC_STAT, ref msgDs).Error);
-                    Assert.Equal(Errno.EINVAL, _k.MsgSnd(guesser, id, 1, "x"u8, 1, IPC_NOWAIT));
-                    Assert.Equal(Errno.EINVAL, _k.MsgCtl(guesser, id, IPC_RMID, ref msgDs).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.ShmCtl(guesser, id, IPC_STAT, ref shmDs).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.ShmAt(guesser, id, 0, 0).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.ShmCtl(guesser, id, IPC_RMID, ref shmDs).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.SemCtl(guesser, id, 0, GETVAL).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.SemOp(guesser, id, [new SemBuf(0, 1, 0)]));
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.SemCtl(guesser, id, 0, IPC_RMID).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.MsgCtl(guesser, id, IPC_STAT, ref msgDs).Error);
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.MsgSnd(guesser, id, 1, "x"u8, 1, IPC_NOWAIT));
+                    Assert.Equal(Errno.EINVAL, _k.Syscalls.MsgCtl(guesser, id, IPC_RMID, ref msgDs).Error);
                 }
             }
         }
         var ds = default(ShmidDs);
         var qds = default(MsqidDs);
-        Assert.True(_k.ShmCtl(_k.Init, shm, IPC_STAT, ref ds).Ok);
-        Assert.True(_k.SemCtl(_k.Init, sem, 0, GETVAL).Ok);
-        Assert.True(_k.MsgCtl(_k.Init, msg, IPC_STAT, ref qds).Ok);
+        Assert.True(_k.Syscalls.ShmCtl(_k.Init, shm, IPC_STAT, ref ds).Ok);
+        Assert.True(_k.Syscalls.SemCtl(_k.Init, sem, 0, GETVAL).Ok);
+        Assert.True(_k.Syscalls.MsgCtl(_k.Init, msg, IPC_STAT, ref qds).Ok);
     }
 
     [Theory]
@@ -126,11 +126,11 @@ public sealed class SecurityTests : IDisposable
         var inA = RootIn(a);
         foreach (var (param, value) in new[] { ("allow.mount", "1"), ("children.max", "10"), ("enforce_statfs", "0"), ("sysvshm", "new") })
         {
-            var r = _k.Jails.Syscalls.Set(inA, new JailParams { ["jid"] = Jid(a), [param] = value }, JailFlags.Update);
+            var r = _k.Syscalls.JailSet(inA, new JailParams { ["jid"] = Jid(a), [param] = value }, JailFlags.Update);
             Assert.False(r.Ok, $"{param}={value} from inside: {r}");
         }
         Assert.False(a.IsAllowed("allow.mount"));
-        Assert.Equal(Errno.ENOSYS, _k.ShmGet(inA, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOSYS, _k.Syscalls.ShmGet(inA, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
     }
 
     [Fact]
@@ -140,15 +140,15 @@ public sealed class SecurityTests : IDisposable
         var b = NewJail("b");
         var inA = RootIn(a);
         // A jailed root cannot name a sibling to get a descriptor for it.
-        Assert.Equal(Errno.ENOENT, _k.Jails.Syscalls.Get(inA, new JailParams { ["name"] = "b", ["desc"] = "-1" }, JailFlags.GetDesc).Error);
+        Assert.Equal(Errno.ENOENT, _k.Syscalls.JailGet(inA, new JailParams { ["name"] = "b", ["desc"] = "-1" }, JailFlags.GetDesc).Error);
 
         // An unprivileged host user may get a plain descriptor; handed to a jailed root it still cannot remove or attach.
         var user = UserIn(_k.Prison0, 1001);
-        var got = _k.Jails.Syscalls.Get(user, new JailParams { ["name"] = "b", ["desc"] = "-1" }, JailFlags.GetDesc);
+        var got = _k.Syscalls.JailGet(user, new JailParams { ["name"] = "b", ["desc"] = "-1" }, JailFlags.GetDesc);
         Assert.True(got.Ok, got.ToString());
         var passed = user.Files.Pass(int.Parse(got.Value["desc"]!, CultureInfo.InvariantCulture), inA.Files).Value;
-        Assert.Equal(Errno.EPERM, _k.Jails.Syscalls.RemoveJd(inA, passed));
-        Assert.Equal(Errno.EPERM, _k.Jails.Syscalls.AttachJd(inA, passed).Error);
+        Assert.Equal(Errno.EPERM, _k.Syscalls.JailRemoveJd(inA, passed));
+        Assert.Equal(Errno.EPERM, _k.Syscalls.JailAttachJd(inA, passed).Error);
         Assert.Equal(JailState.Alive, b.State);
         Assert.Same(a, inA.Jail);
     }
@@ -160,18 +160,18 @@ public sealed class SecurityTests : IDisposable
         var web = NewJail("web");
         foreach (var (dataset, jail) in new[] { ("tank/jails/pg1", pg), ("tank/jails/web1", web) })
         {
-            Assert.True(_k.ZfsCreate(_k.Init, dataset, parents: true, [new("jailed", "on")]).Ok);
-            Assert.True(_k.ZfsJail(_k.Init, jail.Name, dataset).Ok);
+            Assert.True(_k.Syscalls.ZfsCreate(_k.Init, dataset, parents: true, [new("jailed", "on")]).Ok);
+            Assert.True(_k.Syscalls.ZfsJail(_k.Init, jail.Name, dataset).Ok);
         }
         var inPg = RootIn(pg);
-        Assert.True(_k.ZfsCreate(inPg, "tank/jails/pg1/data").Ok);
-        Assert.Equal(Errno.ENOENT, _k.ZfsRename(inPg, "tank/jails/pg1/data", "tank/jails/web1/data").Error);
-        Assert.Equal(Errno.EPERM, _k.ZfsRename(inPg, "tank/jails/pg1/data", "tank/data").Error);
-        Assert.Equal(Errno.EPERM, _k.ZfsRename(inPg, "tank/jails/pg1", "tank/jails/web1/pg1").Error);
+        Assert.True(_k.Syscalls.ZfsCreate(inPg, "tank/jails/pg1/data").Ok);
+        Assert.Equal(Errno.ENOENT, _k.Syscalls.ZfsRename(inPg, "tank/jails/pg1/data", "tank/jails/web1/data").Error);
+        Assert.Equal(Errno.EPERM, _k.Syscalls.ZfsRename(inPg, "tank/jails/pg1/data", "tank/data").Error);
+        Assert.Equal(Errno.EPERM, _k.Syscalls.ZfsRename(inPg, "tank/jails/pg1", "tank/jails/web1/pg1").Error);
         // The sibling's dataset cannot be pulled in either.
-        Assert.Equal(Errno.ENOENT, _k.ZfsRename(inPg, "tank/jails/web1", "tank/jails/pg1/web1").Error);
-        Assert.True(_k.ZfsList(_k.Init, "tank/jails/pg1/data").Ok);
-        Assert.True(_k.ZfsList(_k.Init, "tank/jails/web1").Ok);
-        Assert.False(_k.ZfsList(_k.Init, "tank/jails/web1/data").Ok);
+        Assert.Equal(Errno.ENOENT, _k.Syscalls.ZfsRename(inPg, "tank/jails/web1", "tank/jails/pg1/web1").Error);
+        Assert.True(_k.Syscalls.ZfsList(_k.Init, "tank/jails/pg1/data").Ok);
+        Assert.True(_k.Syscalls.ZfsList(_k.Init, "tank/jails/web1").Ok);
+        Assert.False(_k.Syscalls.ZfsList(_k.Init, "tank/jails/web1/data").Ok);
     }
 }

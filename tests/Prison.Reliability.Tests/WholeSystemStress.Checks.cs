@@ -22,44 +22,44 @@ internal sealed partial class WholeSystemStress
         switch (rng.Next(8))
         {
             case 0:
-                Call("zpool create tank", () => Kernel.ZpoolCreate(Root, "tank"));
+                Call("zpool create tank", () => Kernel.Syscalls.ZpoolCreate(Root, "tank"));
                 break;
             case < 3:
-                Call($"zfs create {name}", () => Kernel.ZfsCreate(Root, name, properties: [new("jailed", "on")]));
+                Call($"zfs create {name}", () => Kernel.Syscalls.ZfsCreate(Root, name, properties: [new("jailed", "on")]));
                 break;
             case 3:
                 var jail = Pick(rng, LiveJails());
                 if (Datasets() is { Count: > 0 } ds)
-                    Call($"zfs jail {jail.Id}", () => Kernel.ZfsJail(Root, Int(jail.Id), Pick(rng, ds)));
+                    Call($"zfs jail {jail.Id}", () => Kernel.Syscalls.ZfsJail(Root, Int(jail.Id), Pick(rng, ds)));
                 break;
             case 4:
                 if (Datasets() is { Count: > 0 } victims)
-                    Call("zfs destroy -r", () => Kernel.ZfsDestroy(Root, Pick(rng, victims), recursive: true));
+                    Call("zfs destroy -r", () => Kernel.Syscalls.ZfsDestroy(Root, Pick(rng, victims), recursive: true));
                 break;
             case 5:
                 var proc = SomeProc(rng);
-                var listed = Call($"zfs list as pid {proc.Pid}", () => Kernel.ZfsList(proc));
+                var listed = Call($"zfs list as pid {proc.Pid}", () => Kernel.Syscalls.ZfsList(proc));
                 if (listed.Ok && listed.Value.Count > 0)
-                    Call("zfs snapshot", () => Kernel.ZfsSnapshot(proc, Pick(rng, listed.Value).Name + "@" + NextName()));
+                    Call("zfs snapshot", () => Kernel.Syscalls.ZfsSnapshot(proc, Pick(rng, listed.Value).Name + "@" + NextName()));
                 break;
             case 6:
                 var writer = SomeProc(rng);
-                var visible = Call("zfs list", () => Kernel.ZfsList(writer));
+                var visible = Call("zfs list", () => Kernel.Syscalls.ZfsList(writer));
                 if (visible.Ok && visible.Value.Count > 0)
-                    Call("zfs write", () => Kernel.ZfsWrite(writer, Pick(rng, visible.Value).Name, "f", rng.Next(1, 4096)));
+                    Call("zfs write", () => Kernel.Syscalls.ZfsWrite(writer, Pick(rng, visible.Value).Name, "f", rng.Next(1, 4096)));
                 break;
             default:
                 var target = Pick(rng, LiveJails());
-                var attached = Call($"zfs attached {target.Id}", () => Kernel.ZfsAttached(Root, Int(target.Id)));
+                var attached = Call($"zfs attached {target.Id}", () => Kernel.Syscalls.ZfsAttached(Root, Int(target.Id)));
                 if (attached.Ok && attached.Value.Count > 0)
-                    Call("zfs unjail", () => Kernel.ZfsUnjail(Root, Int(target.Id), Pick(rng, attached.Value)));
+                    Call("zfs unjail", () => Kernel.Syscalls.ZfsUnjail(Root, Int(target.Id), Pick(rng, attached.Value)));
                 break;
         }
     }
 
     private IReadOnlyList<string> Datasets()
     {
-        var r = Call("zfs list", () => Kernel.ZfsList(Root));
+        var r = Call("zfs list", () => Kernel.Syscalls.ZfsList(Root));
         return r.Ok ? r.Value.Select(row => row.Name).Where(n => n.Contains('/', StringComparison.Ordinal)).ToArray() : [];
     }
 
@@ -162,7 +162,7 @@ internal sealed partial class WholeSystemStress
             }
             var probe = j;
             var got = Call($"jail_get {IpcParameters[kind]} of {j.Id}", () =>
-                Kernel.Jails.Syscalls.Get(Root, new JailParams { ["jid"] = Int(probe.Id), [IpcParameters[kind]] = null }, JailFlags.Dying));
+                Kernel.Syscalls.JailGet(Root, new JailParams { ["jid"] = Int(probe.Id), [IpcParameters[kind]] = null }, JailFlags.Dying));
             if (!got.Ok)
                 return false;
             switch (got.Value[IpcParameters[kind]])
@@ -216,7 +216,7 @@ internal sealed partial class WholeSystemStress
             if (g != gen || _uncertainSets.ContainsKey((g, id)))
                 continue;
             var values = new SemUn { Array = new ushort[nsems] };
-            var all = Call($"semctl({id}, GETALL)", () => Kernel.SemCtl(Root, id, 0, IpcConstants.GETALL, values));
+            var all = Call($"semctl({id}, GETALL)", () => Kernel.Syscalls.SemCtl(Root, id, 0, IpcConstants.GETALL, values));
             if (!all.Ok)
                 continue; // removed (IPC_RMID, jail removal): its tokens went with it
             for (var num = 0; num < nsems; num++)
@@ -238,7 +238,7 @@ internal sealed partial class WholeSystemStress
             while (true)
             {
                 long mtype = 0;
-                var r = Call($"drain msgrcv({id})", () => Kernel.MsgRcv(Root, id, buffer, (ulong)buffer.Length, 0, IpcConstants.IPC_NOWAIT, out mtype));
+                var r = Call($"drain msgrcv({id})", () => Kernel.Syscalls.MsgRcv(Root, id, buffer, (ulong)buffer.Length, 0, IpcConstants.IPC_NOWAIT, out mtype));
                 if (!r.Ok)
                 {
                     if (r.Error == Errno.ENOMSG)
@@ -266,14 +266,14 @@ internal sealed partial class WholeSystemStress
         if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.sema") is { Ok: true, Value: IReadOnlyList<SemSetInfo> sets })
         {
             foreach (var set in sets)
-                Expect("semctl IPC_RMID", Call($"semctl({set.Id}, IPC_RMID)", () => Kernel.SemCtl(Root, set.Id, 0, IpcConstants.IPC_RMID)).Error, Errno.OK);
+                Expect("semctl IPC_RMID", Call($"semctl({set.Id}, IPC_RMID)", () => Kernel.Syscalls.SemCtl(Root, set.Id, 0, IpcConstants.IPC_RMID)).Error, Errno.OK);
         }
         if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.msqids") is { Ok: true, Value: IReadOnlyList<MsgQueueInfo> queues })
         {
             foreach (var q in queues)
             {
                 var ds = default(MsqidDs);
-                Expect("msgctl IPC_RMID", Call($"msgctl({q.Id}, IPC_RMID)", () => Kernel.MsgCtl(Root, q.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
+                Expect("msgctl IPC_RMID", Call($"msgctl({q.Id}, IPC_RMID)", () => Kernel.Syscalls.MsgCtl(Root, q.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
             }
         }
         if (Kernel.Sysctl.Read(Root.Cred, "kern.ipc.shmsegs") is { Ok: true, Value: IReadOnlyList<ShmSegmentInfo> segments })
@@ -281,7 +281,7 @@ internal sealed partial class WholeSystemStress
             foreach (var seg in segments)
             {
                 var ds = default(ShmidDs);
-                Expect("shmctl IPC_RMID", Call($"shmctl({seg.Id}, IPC_RMID)", () => Kernel.ShmCtl(Root, seg.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
+                Expect("shmctl IPC_RMID", Call($"shmctl({seg.Id}, IPC_RMID)", () => Kernel.Syscalls.ShmCtl(Root, seg.Id, IpcConstants.IPC_RMID, ref ds)).Error, Errno.OK);
             }
         }
         foreach (var m in Kernel.Vfs.MountsOf("zfs"))
@@ -294,7 +294,7 @@ internal sealed partial class WholeSystemStress
         foreach (var p in _procs.Values)
             Call($"exit pid {p.Pid}", () => Exit(p));
         foreach (var j in Kernel.Jails.List(Kernel.Prison0).Where(j => j.Depth == 1))
-            Call($"jail -r {j.Id}", () => Kernel.Jails.Syscalls.Remove(Root, j.Id));
+            Call($"jail -r {j.Id}", () => Kernel.Syscalls.JailRemove(Root, j.Id));
         // kldunload -f skips only the quiesce veto: each module refuses while objects of it exist (FreeBSD's
         // shmunload, semunload, msgunload, vfs_unregister), so what the host still holds goes first.
         RemoveHostObjects();

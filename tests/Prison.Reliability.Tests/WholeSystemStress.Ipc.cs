@@ -56,7 +56,7 @@ internal sealed partial class WholeSystemStress
         var key = Pick(rng, Keys);
         var nsems = rng.Next(1, 4);
         var g = Gen(Sem);
-        var r = Call($"semget({key}, {nsems})", () => Kernel.SemGet(proc, key, nsems, IpcConstants.IPC_CREAT | Mode));
+        var r = Call($"semget({key}, {nsems})", () => Kernel.Syscalls.SemGet(proc, key, nsems, IpcConstants.IPC_CREAT | Mode));
         var gen = Certain(g, Gen(Sem));
         // EINVAL: an existing key with fewer semaphores; ENOSYS: disabled or not loaded; ENOSPC: limits.
         Expect("semget", r.Error, Errno.OK, Errno.EINTR, Errno.EINVAL, Errno.ENOSYS, Errno.ENOSPC, Errno.EACCES);
@@ -88,7 +88,7 @@ internal sealed partial class WholeSystemStress
         }
         var g = Gen(Sem);
         var array = sops.ToArray();
-        var e = Call($"semop({id}, {string.Join(" ", array.Select(s => $"{s.Num}:{s.Op}"))})", () => Kernel.SemOp(proc, id, array));
+        var e = Call($"semop({id}, {string.Join(" ", array.Select(s => $"{s.Num}:{s.Op}"))})", () => Kernel.Syscalls.SemOp(proc, id, array));
         var after = Gen(Sem);
         var gen = Certain(g, after);
         Expect("semop", e, Errno.OK, Errno.EAGAIN, Errno.EINTR, Errno.EIDRM, Errno.EINVAL, Errno.ENOSYS, Errno.EFBIG, Errno.ERANGE, Errno.EACCES);
@@ -111,7 +111,7 @@ internal sealed partial class WholeSystemStress
     {
         var key = Pick(rng, Keys);
         var g = Gen(Msg);
-        var r = Call($"msgget({key})", () => Kernel.MsgGet(proc, key, IpcConstants.IPC_CREAT | Mode));
+        var r = Call($"msgget({key})", () => Kernel.Syscalls.MsgGet(proc, key, IpcConstants.IPC_CREAT | Mode));
         var gen = Certain(g, Gen(Msg));
         Expect("msgget", r.Error, Errno.OK, Errno.EINTR, Errno.ENOSYS, Errno.ENOSPC, Errno.EACCES);
         if (r.Ok && gen >= 0)
@@ -128,7 +128,7 @@ internal sealed partial class WholeSystemStress
         var body = Encoding.ASCII.GetBytes(tag);
         var flags = rng.Next(2) == 0 ? IpcConstants.IPC_NOWAIT : 0;
         var g = Gen(Msg);
-        var e = Call($"msgsnd({id}, {tag})", () => Kernel.MsgSnd(proc, id, type, body, (ulong)body.Length, flags));
+        var e = Call($"msgsnd({id}, {tag})", () => Kernel.Syscalls.MsgSnd(proc, id, type, body, (ulong)body.Length, flags));
         var gen = Certain(g, Gen(Msg));
         Expect("msgsnd", e, Errno.OK, Errno.EAGAIN, Errno.EINTR, Errno.EIDRM, Errno.EINVAL, Errno.ENOSYS, Errno.EACCES);
         if (e != Errno.OK)
@@ -148,7 +148,7 @@ internal sealed partial class WholeSystemStress
         var flags = rng.Next(2) == 0 ? IpcConstants.IPC_NOWAIT : 0;
         var buffer = new byte[64];
         long mtype = 0;
-        var r = Call($"msgrcv({id}, {msgtyp})", () => Kernel.MsgRcv(proc, id, buffer, (ulong)buffer.Length, msgtyp, flags, out mtype));
+        var r = Call($"msgrcv({id}, {msgtyp})", () => Kernel.Syscalls.MsgRcv(proc, id, buffer, (ulong)buffer.Length, msgtyp, flags, out mtype));
         Expect("msgrcv", r.Error, Errno.OK, Errno.ENOMSG, Errno.EINTR, Errno.EIDRM, Errno.EINVAL, Errno.ENOSYS, Errno.EACCES);
         if (r.Ok)
             NoteReceived(Encoding.ASCII.GetString(buffer, 0, r.Value), mtype, msgtyp);
@@ -170,26 +170,26 @@ internal sealed partial class WholeSystemStress
         var key = Pick(rng, Keys);
         var size = (ulong)rng.Next(1, 3) * IpcConstants.PAGE_SIZE;
         var g = Gen(Shm);
-        var r = Call($"shmget({key}, {size})", () => Kernel.ShmGet(proc, key, size, IpcConstants.IPC_CREAT | Mode));
+        var r = Call($"shmget({key}, {size})", () => Kernel.Syscalls.ShmGet(proc, key, size, IpcConstants.IPC_CREAT | Mode));
         var gen = Certain(g, Gen(Shm));
         Expect("shmget", r.Error, Errno.OK, Errno.EINTR, Errno.EINVAL, Errno.ENOSYS, Errno.ENOSPC, Errno.ENOMEM, Errno.EACCES);
         if (!r.Ok)
             return;
         if (gen >= 0)
             _segments.TryAdd((gen, r.Value), 0);
-        var at = Call($"shmat({r.Value})", () => Kernel.ShmAt(proc, r.Value, 0, 0));
+        var at = Call($"shmat({r.Value})", () => Kernel.Syscalls.ShmAt(proc, r.Value, 0, 0));
         Expect("shmat", at.Error, Errno.OK, Errno.EINTR, Errno.EINVAL, Errno.EIDRM, Errno.ENOSYS, Errno.EMFILE, Errno.ENOMEM, Errno.EACCES);
         if (!at.Ok)
             return;
         var text = Encoding.ASCII.GetBytes("pid " + proc.Pid);
         var copy = new byte[text.Length];
-        var wrote = Call("shm write", () => Kernel.ShmWrite(proc, at.Value, text) == MemFault.None ? Errno.OK : Errno.EFAULT);
-        var read = Call("shm read", () => Kernel.ShmRead(proc, at.Value, copy) == MemFault.None ? Errno.OK : Errno.EFAULT);
+        var wrote = Call("shm write", () => Kernel.Syscalls.ShmWrite(proc, at.Value, text) == MemFault.None ? Errno.OK : Errno.EFAULT);
+        var read = Call("shm read", () => Kernel.Syscalls.ShmRead(proc, at.Value, copy) == MemFault.None ? Errno.OK : Errno.EFAULT);
         // A fault is possible only when the process died (its mappings went) or the module went away.
         if ((wrote != Errno.OK || read != Errno.OK) && !proc.HasExited && Gen(Shm) == g)
             Fail($"shm access through a fresh attachment faulted (pid {proc.Pid})");
         if (rng.Next(2) == 0)
-            Call($"shmdt({at.Value})", () => Kernel.ShmDt(proc, at.Value));
+            Call($"shmdt({at.Value})", () => Kernel.Syscalls.ShmDt(proc, at.Value));
     }
 
     private void RemoveSomething(Random rng, Proc proc)
@@ -198,19 +198,19 @@ internal sealed partial class WholeSystemStress
         {
             case 0 when !_semSets.IsEmpty:
                 var (_, semid) = Pick(rng, _semSets.Keys.ToArray());
-                Expect("semctl IPC_RMID", Call($"semctl({semid}, IPC_RMID)", () => Kernel.SemCtl(proc, semid, 0, IpcConstants.IPC_RMID)).Error,
+                Expect("semctl IPC_RMID", Call($"semctl({semid}, IPC_RMID)", () => Kernel.Syscalls.SemCtl(proc, semid, 0, IpcConstants.IPC_RMID)).Error,
                     Errno.OK, Errno.EINVAL, Errno.EACCES, Errno.ENOSYS, Errno.EIDRM, Errno.EINTR);
                 break;
             case 1 when !_queues.IsEmpty:
                 var (_, msqid) = Pick(rng, _queues.Keys.ToArray());
                 var ds = default(MsqidDs);
-                Expect("msgctl IPC_RMID", Call($"msgctl({msqid}, IPC_RMID)", () => Kernel.MsgCtl(proc, msqid, IpcConstants.IPC_RMID, ref ds)).Error,
+                Expect("msgctl IPC_RMID", Call($"msgctl({msqid}, IPC_RMID)", () => Kernel.Syscalls.MsgCtl(proc, msqid, IpcConstants.IPC_RMID, ref ds)).Error,
                     Errno.OK, Errno.EINVAL, Errno.EACCES, Errno.ENOSYS, Errno.EIDRM, Errno.EINTR);
                 break;
             case 2 when !_segments.IsEmpty:
                 var (_, shmid) = Pick(rng, _segments.Keys.ToArray());
                 var sds = default(ShmidDs);
-                Expect("shmctl IPC_RMID", Call($"shmctl({shmid}, IPC_RMID)", () => Kernel.ShmCtl(proc, shmid, IpcConstants.IPC_RMID, ref sds)).Error,
+                Expect("shmctl IPC_RMID", Call($"shmctl({shmid}, IPC_RMID)", () => Kernel.Syscalls.ShmCtl(proc, shmid, IpcConstants.IPC_RMID, ref sds)).Error,
                     Errno.OK, Errno.EINVAL, Errno.EACCES, Errno.ENOSYS, Errno.EIDRM, Errno.EINTR);
                 break;
         }

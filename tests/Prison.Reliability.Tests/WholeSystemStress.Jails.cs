@@ -42,7 +42,7 @@ internal sealed partial class WholeSystemStress
         }
         if (rng.Next(4) == 0)
             p["allow.mount.zfs"] = "true";
-        var r = Call($"jail -c {name}", () => Kernel.Jails.Syscalls.Set(Root, p, JailFlags.Create));
+        var r = Call($"jail -c {name}", () => Kernel.Syscalls.JailSet(Root, p, JailFlags.Create));
         // ENOENT: a parameter's module is being unloaded, or the parent died; EPERM: new/inherit under a
         // disabled parent, or the children limit; EINVAL: a parent that died while we built the name.
         Expect($"jail -c {name}", r.Error, Errno.OK, Errno.ENOENT, Errno.EPERM, Errno.EINVAL);
@@ -60,7 +60,7 @@ internal sealed partial class WholeSystemStress
         var p = new JailParams { ["name"] = name, ["sysvsem"] = Pick(rng, Modes), ["sysvmsg"] = Pick(rng, Modes) };
         foreach (var unset in p.Where(kv => kv.Value is null).Select(kv => kv.Key).ToArray())
             p.Remove(unset);
-        var r = Call($"jail -c {name} (attach)", () => Kernel.Jails.Syscalls.Set(proc.Value, p, JailFlags.Create | JailFlags.Attach));
+        var r = Call($"jail -c {name} (attach)", () => Kernel.Syscalls.JailSet(proc.Value, p, JailFlags.Create | JailFlags.Attach));
         Expect($"jail -c {name} (attach)", r.Error, Errno.OK, Errno.ENOENT, Errno.EPERM);
         if (r.Ok && Kernel.Jails.Find(r.Value) is { } jail)
             _jails[jail.Id] = jail;
@@ -73,7 +73,7 @@ internal sealed partial class WholeSystemStress
         if (live.Length == 0)
             return;
         var jail = Pick(rng, live);
-        var e = Call($"jail -r {jail.Id}", () => Kernel.Jails.Syscalls.Remove(Root, jail.Id));
+        var e = Call($"jail -r {jail.Id}", () => Kernel.Syscalls.JailRemove(Root, jail.Id));
         Expect($"jail -r {jail.Id}", e, Errno.OK, Errno.EINVAL);
     }
 
@@ -87,7 +87,7 @@ internal sealed partial class WholeSystemStress
             var target = Pick(rng, LiveJails());
             if (!target.IsHost)
             {
-                var r = Call($"jail_attach {target.Id}", () => Kernel.Jails.Syscalls.AttachTo(proc.Value, target.Id));
+                var r = Call($"jail_attach {target.Id}", () => Kernel.Syscalls.JailAttach(proc.Value, target.Id));
                 Expect($"jail_attach {target.Id}", r.Error, Errno.OK, Errno.EINVAL);
             }
             if (rng.Next(3) == 0)

@@ -127,7 +127,7 @@ internal sealed partial class WholeSystemStress : IDisposable
         _ledgers.Add((ledger, Kernel.Services.Register(ledger.Definition())));
         _threadIndex = -1;
         // The zfs module creates the pool named by the zfs.pools tunable (default tank) when it loads.
-        Expect("zpool create", Call("zpool create tank", () => Kernel.ZpoolCreate(Root, "tank")).Error, Errno.EEXIST);
+        Expect("zpool create", Call("zpool create tank", () => Kernel.Syscalls.ZpoolCreate(Root, "tank")).Error, Errno.EEXIST);
     }
 
     private void Loop(int index, string name, Action<Random> step, DateTime deadline)

@@ -199,7 +199,7 @@ public class OutsidePathTests(ITestOutputHelper output)
 
         static Jail Create(Kernel kernel, string name)
         {
-            var jid = kernel.Jails.Syscalls.Set(kernel.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create).Value;
+            var jid = kernel.Syscalls.JailSet(kernel.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create).Value;
             return kernel.Jails.Find(jid)!;
         }
         """;

@@ -108,9 +108,9 @@ public class BlockingTests
         using var f = new MsgFixture();
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Send(f.Root, id, 1, new byte[2048]));
-        var badType = Start(() => f.Kernel.MsgSnd(f.Proc(0, 0), id, 0, new byte[4], 4, 0));
+        var badType = Start(() => f.Kernel.Syscalls.MsgSnd(f.Proc(0, 0), id, 0, new byte[4], 4, 0));
         f.WaitForSleepers(id, 1, 0);
-        var fault = Start(() => f.Kernel.MsgSnd(f.Proc(0, 0), id, 1, new byte[4], 8, 0));
+        var fault = Start(() => f.Kernel.Syscalls.MsgSnd(f.Proc(0, 0), id, 1, new byte[4], 8, 0));
         f.WaitForSleepers(id, 2, 0);
         Assert.Equal(Errno.OK, f.Receive(f.Root, id, 0).Error);
         Assert.Equal(Errno.EINVAL, badType.Result());
@@ -127,7 +127,7 @@ public class BlockingTests
         var sender = Start(() => f.Send(f.Proc(0, 0), id, 1, new byte[100], flags: 0));
         f.WaitForSleepers(id, 1, 0);
         var ds = f.Stat(f.Root, id) with { Qbytes = 50 };
-        Assert.True(f.Kernel.MsgCtl(f.Root, id, IpcConstants.IPC_SET, ref ds).Ok);
+        Assert.True(f.Kernel.Syscalls.MsgCtl(f.Root, id, IpcConstants.IPC_SET, ref ds).Ok);
         Assert.Equal(Errno.EINVAL, sender.Result());
     }
 
@@ -172,7 +172,7 @@ public class BlockingTests
         // The host's process sleeps on the jail's queue, so it survives the jail's processes being killed.
         var receiver = Start(() => f.Receive(f.Root, id, 0, flags: 0));
         f.WaitForSleepers(id, 0, 1);
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Root, jail.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Root, jail.Id));
         Assert.Equal(Errno.EIDRM, receiver.Result().Item1);
         Assert.Empty(f.Msqids(f.Root));
         Assert.Equal(0, f.Queues.QueueCount);

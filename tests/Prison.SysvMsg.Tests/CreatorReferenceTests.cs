@@ -24,7 +24,7 @@ public sealed class CreatorReferenceTests
         Assert.Equal(before + 1, j.References);
 
         k.Processes.Exit(p);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id));
         Assert.Equal(JailState.Dying, j.State);
 
         Assert.Equal(Errno.OK, f.Rmid(f.Root, id));
@@ -41,9 +41,9 @@ public sealed class CreatorReferenceTests
         using var f = new MsgFixture();
         var j = f.Jail("pg");
         var p = f.RootIn(j);
-        Assert.True(f.Kernel.Racct.Syscalls.AddRule(f.Kernel.Init.Cred, "jail:pg:nmsgq:deny=0").Ok);
+        Assert.True(f.Kernel.Syscalls.RctlAddRule(f.Kernel.Init, "jail:pg:nmsgq:deny=0").Ok);
         var before = j.References;
-        Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(p, IPC_PRIVATE, 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, f.Kernel.Syscalls.MsgGet(p, IPC_PRIVATE, 0x180).Error);
         Assert.Equal(before, j.References);
     }
 
@@ -56,11 +56,11 @@ public sealed class CreatorReferenceTests
         var p = f.RootIn(j);
         // Something else keeps the dying jail (a descriptor, an object in another namespace).
         Assert.True(j.TryHold(out var hold));
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id)); // kills p, removes j's queues
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id)); // kills p, removes j's queues
         Assert.Equal(JailState.Dying, j.State);
         // p's msgget was already on its way in: a queue made now would escape the cleanup that ran, keep
         // its nmsgq charge and hold the jail dying for ever.
-        Assert.Equal(Errno.ENOSYS, k.MsgGet(p, IPC_PRIVATE, 0x180).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.MsgGet(p, IPC_PRIVATE, 0x180).Error);
         hold!.Dispose();
         Assert.Equal(JailState.Dead, j.State);
         Assert.Equal(0, k.Racct.Usage(k.Prison0, Prison.Core.Rctl.RacctResource.Nmsgq));

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Prison.Core;
-using Prison.Core.Ipc;
 using Prison.Plugins.SysvMsg;
 
 namespace Prison.SysvMsg.Tests;
@@ -31,7 +30,7 @@ public sealed class DebugCheckTests : IDisposable
         var usage = (long)field.GetValue(_f.Queues)!;
         field.SetValue(_f.Queues, usage + (1L << 32));
 
-        var caught = Record.Exception(() => _f.Kernel.MsgGet(_f.Root, 2, MsgFixture.CREAT | 0x180));
+        var caught = Record.Exception(() => _f.Kernel.Syscalls.MsgGet(_f.Root, 2, MsgFixture.CREAT | 0x180));
 
         field.SetValue(_f.Queues, usage);
         Assert.NotNull(caught);

@@ -36,10 +36,10 @@ public class JailNamespaceTests
         var ds = default(MsqidDs);
         foreach (var p in new[] { p2, user2 })
         {
-            Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(p, Key, 0).Error);
+            Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(p, Key, 0).Error);
             Assert.Equal(Errno.EINVAL, f.Send(p, q1, 1, "x"));
             Assert.Equal(Errno.EINVAL, f.Receive(p, q1, 0).Error);
-            Assert.Equal(Errno.EINVAL, f.Kernel.MsgCtl(p, q1, IpcConstants.IPC_STAT, ref ds).Error);
+            Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgCtl(p, q1, IpcConstants.IPC_STAT, ref ds).Error);
             Assert.Equal(Errno.EINVAL, f.Rmid(p, q1));
             Assert.Empty(f.Msqids(p));
         }
@@ -65,7 +65,7 @@ public class JailNamespaceTests
         Assert.Equal(Key, f.Msqids(f.RootIn(j1)).Single().Ds.Perm.Key);
 
         Assert.Equal(Errno.OK, f.Rmid(f.Root, q2));
-        Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(f.RootIn(j2), Key, 0).Error);
+        Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(f.RootIn(j2), Key, 0).Error);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public class JailNamespaceTests
         var pp = f.RootIn(parent);
         var pc = f.RootIn(child);
         var q = f.Get(pp, Key, CREAT | Oct(600));
-        Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(pc, Key, 0).Error);
+        Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(pc, Key, 0).Error);
         Assert.Equal(Errno.OK, f.Send(pc, q, 1, "from child"));
         Assert.Equal("from child", f.ReceiveText(pp, q, 0));
         Assert.Equal(0, f.Msqids(pc).Single().Ds.Perm.Key);
@@ -96,7 +96,7 @@ public class JailNamespaceTests
         var q1 = f.Get(f.RootIn(j1), Key, CREAT | Oct(600));
         var q2 = f.Get(f.RootIn(j2), Key, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Send(f.RootIn(j1), q1, 1, "lost"));
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Root, j1.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Root, j1.Id));
         Assert.Equal(new[] { q2 }, f.Msqids(f.Root).Select(i => i.Id).ToArray());
         Assert.Equal(Errno.EINVAL, f.Rmid(f.Root, q1));
         Assert.Equal((0, 0), f.Queues.Usage());
@@ -113,10 +113,10 @@ public class JailNamespaceTests
         var id = f.Get(jroot, Key, CREAT | Oct(600));
         var receive = Start(() => f.Receive(jroot, id, 0, flags: 0));
         f.WaitForSleepers(id, 0, 1);
-        var set = f.Kernel.Jails.Syscalls.Set(f.Root, new JailParams { ["name"] = "j1", ["sysvmsg"] = "disable" }, JailFlags.Update);
+        var set = f.Kernel.Syscalls.JailSet(f.Root, new JailParams { ["name"] = "j1", ["sysvmsg"] = "disable" }, JailFlags.Update);
         Assert.True(set.Ok, set.ToString());
         Assert.Equal(Errno.EIDRM, receive.Result().Item1);
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(jroot, Key, CREAT | Oct(600)).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgGet(jroot, Key, CREAT | Oct(600)).Error);
         Assert.Empty(f.Msqids(f.Root));
     }
 
@@ -126,7 +126,7 @@ public class JailNamespaceTests
         using var f = new MsgFixture();
         var child = f.Jail("c", "inherit");
         var q = f.Get(f.RootIn(child), Key, CREAT | Oct(600));
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Root, child.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Root, child.Id));
         Assert.Equal(JailState.Dying, child.State);
         Assert.Equal(child.Id, f.Msqids(f.Root).Single().CreatorJid);
         Assert.Equal(Errno.OK, f.Rmid(f.Root, q));
@@ -146,7 +146,7 @@ public class JailNamespaceTests
         var hostQueue = f.Get(f.Root, Key, CREAT | Oct(666));
         var pl = f.RootIn(legacy!);
         Assert.Equal(Errno.OK, f.Send(pl, hostQueue, 1, "inherited"));
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(f.RootIn(plain!), Key, 0).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgGet(f.RootIn(plain!), Key, 0).Error);
     }
 
     private static Jail Create(Kernel k, string name, params (string Name, string Value)[] extra)
@@ -154,7 +154,7 @@ public class JailNamespaceTests
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in extra)
             p[n] = v;
-        var r = k.Jails.Syscalls.Set(k.Init, p, JailFlags.Create);
+        var r = k.Syscalls.JailSet(k.Init, p, JailFlags.Create);
         Assert.True(r.Ok, r.ToString());
         return k.Jails.Find(r.Value)!;
     }

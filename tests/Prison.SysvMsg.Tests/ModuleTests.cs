@@ -62,7 +62,7 @@ public class ModuleTests
         Assert.Equal(1600L, (long)f.Kernel.Sysctl.Read(f.Root.Cred, "kern.ipc.msgmax").Value);
         f.Get(f.Root, 0, 0);
         f.Get(f.Root, 0, 0);
-        Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(f.Root, 0, 0).Error);
+        Assert.Equal(Errno.ENOSPC, f.Kernel.Syscalls.MsgGet(f.Root, 0, 0).Error);
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public class ModuleTests
         var r = k.Modules.LoadInstance(new Prison.Plugins.SysvMsg.SysvMsgModule());
         Assert.False(r.Ok);
         Assert.Null(k.Sysctl.Find("kern.ipc.msgmni"));
-        Assert.Equal(Errno.ENOSYS, k.MsgGet(k.Init, 0, 0).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.MsgGet(k.Init, 0, 0).Error);
     }
 
     [Fact]
@@ -90,9 +90,9 @@ public class ModuleTests
         Assert.Equal(id, f.Get(f.Root, 7, 0));
         Assert.Equal(Errno.OK, f.Rmid(f.Root, id));
         Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg").Ok);
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(f.Root, 7, CREAT).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgGet(f.Root, 7, CREAT).Error);
         Assert.Null(f.Kernel.Sysctl.Find("kern.ipc.msqids"));
-        var unknown = f.Kernel.Jails.Syscalls.Set(f.Root, new JailParams { ["name"] = "j", ["persist"] = null, ["sysvmsg"] = "new" }, JailFlags.Create);
+        var unknown = f.Kernel.Syscalls.JailSet(f.Root, new JailParams { ["name"] = "j", ["persist"] = null, ["sysvmsg"] = "new" }, JailFlags.Create);
         Assert.Equal(Errno.ENOENT, unknown.Error);
     }
 
@@ -113,7 +113,7 @@ public class ModuleTests
         Assert.Equal(Errno.EIDRM, receive.Result().Item1);
         Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Ok);
         Assert.Equal(0, queues.QueueCount);
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(f.Root, 7, 0).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgGet(f.Root, 7, 0).Error);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public class ModuleTests
         using var f = new MsgFixture();
         var child = f.Jail("c", "inherit");
         f.Get(f.RootIn(child), 7, CREAT | Oct(600));
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Root, child.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Root, child.Id));
         Assert.Equal(JailState.Dying, child.State);
         Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg", force: true).Error);
         Assert.Equal(JailState.Dying, child.State);
@@ -139,8 +139,8 @@ public class ModuleTests
         Assert.Equal(Errno.OK, f.Rmid(f.Root, id));
         Assert.True(f.Kernel.Modules.Unload(f.Root.Cred, "sysvmsg").Ok);
         Assert.True(f.Kernel.Modules.LoadInstance(new Prison.Plugins.SysvMsg.SysvMsgModule()).Ok);
-        Assert.Equal(65536, f.Kernel.MsgGet(f.Root, 7, CREAT | Oct(600)).Value);
+        Assert.Equal(65536, f.Kernel.Syscalls.MsgGet(f.Root, 7, CREAT | Oct(600)).Value);
         var ds = default(MsqidDs);
-        Assert.True(f.Kernel.MsgCtl(f.Root, 65536, IpcConstants.IPC_RMID, ref ds).Ok);
+        Assert.True(f.Kernel.Syscalls.MsgCtl(f.Root, 65536, IpcConstants.IPC_RMID, ref ds).Ok);
     }
 }

@@ -9,7 +9,7 @@ public class MsgCtlTests
     private static Errno Set(MsgFixture f, Prison.Core.Procs.Proc p, int id, uint uid, uint gid, int mode, ulong qbytes)
     {
         var ds = new MsqidDs { Perm = new IpcPerm(0, 0, uid, gid, mode, 0, 0), Qbytes = qbytes };
-        return f.Kernel.MsgCtl(p, id, IpcConstants.IPC_SET, ref ds).Error;
+        return f.Kernel.Syscalls.MsgCtl(p, id, IpcConstants.IPC_SET, ref ds).Error;
     }
 
     [Fact]
@@ -17,11 +17,11 @@ public class MsgCtlTests
     {
         using var f = new MsgFixture();
         var ds = default(MsqidDs);
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgCtl(f.Root, 65536, IpcConstants.IPC_STAT, ref ds).Error);
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgCtl(f.Root, -1, IpcConstants.IPC_RMID, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgCtl(f.Root, 65536, IpcConstants.IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgCtl(f.Root, -1, IpcConstants.IPC_RMID, ref ds).Error);
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgCtl(f.Root, id, 99, ref ds).Error);
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgCtl(f.Root, id, IpcConstants.IPC_INFO, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgCtl(f.Root, id, 99, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgCtl(f.Root, id, IpcConstants.IPC_INFO, ref ds).Error);
     }
 
     [Fact]
@@ -31,8 +31,8 @@ public class MsgCtlTests
         var owner = f.Proc(1001, 1001);
         var id = f.Get(owner, 7, CREAT | Oct(200));
         var ds = default(MsqidDs);
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgCtl(owner, id, IpcConstants.IPC_STAT, ref ds).Error);
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgCtl(f.Proc(1002, 1002), id, IpcConstants.IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgCtl(owner, id, IpcConstants.IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgCtl(f.Proc(1002, 1002), id, IpcConstants.IPC_STAT, ref ds).Error);
         Assert.Equal(Oct(200), f.Stat(f.Root, id).Perm.Mode);
     }
 
@@ -109,7 +109,7 @@ public class MsgCtlTests
         Assert.Equal(Errno.OK, f.Send(f.Root, id, 1, "x"));
         Assert.Equal(Errno.OK, f.Rmid(f.Root, id));
         Assert.Equal(Errno.EINVAL, f.Rmid(f.Root, id));
-        Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(f.Root, 7, 0).Error);
+        Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(f.Root, 7, 0).Error);
         Assert.Equal((0, 0), f.Queues.Usage());
     }
 }

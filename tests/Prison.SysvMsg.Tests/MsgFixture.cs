@@ -57,7 +57,7 @@ internal sealed class MsgFixture : IDisposable
             p["children.max"] = childrenMax.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (sysvmsg is not null)
             p["sysvmsg"] = sysvmsg;
-        var r = Kernel.Jails.Syscalls.Set(creator ?? Kernel.Init, p, JailFlags.Create);
+        var r = Kernel.Syscalls.JailSet(creator ?? Kernel.Init, p, JailFlags.Create);
         Assert.True(r.Ok, $"jail -c {name}: {r}");
         return Kernel.Jails.Find(r.Value)!;
     }
@@ -69,7 +69,7 @@ internal sealed class MsgFixture : IDisposable
 
     public int Get(Proc p, int key, int flags)
     {
-        var r = Kernel.MsgGet(p, key, flags);
+        var r = Kernel.Syscalls.MsgGet(p, key, flags);
         Assert.True(r.Ok, $"msgget({key}, {flags}): {r}");
         return r.Value;
     }
@@ -78,13 +78,13 @@ internal sealed class MsgFixture : IDisposable
         Send(p, id, type, Encoding.UTF8.GetBytes(text), flags, wait);
 
     public Errno Send(Proc p, int id, long type, byte[] body, int flags = NOWAIT, WaitPolicy wait = WaitPolicy.Block) =>
-        Kernel.MsgSnd(p, id, type, body, (ulong)body.Length, flags, wait);
+        Kernel.Syscalls.MsgSnd(p, id, type, body, (ulong)body.Length, flags, wait);
 
     /// <summary>msgrcv into a buffer of <paramref name="max"/> bytes; the received text and type, or the error.</summary>
     public (Errno Error, long Type, byte[] Body) Receive(Proc p, int id, long msgtyp, int flags = NOWAIT, int max = 4096, WaitPolicy wait = WaitPolicy.Block)
     {
         var buffer = new byte[max];
-        var r = Kernel.MsgRcv(p, id, buffer, (ulong)max, msgtyp, flags, out var mtype, wait);
+        var r = Kernel.Syscalls.MsgRcv(p, id, buffer, (ulong)max, msgtyp, flags, out var mtype, wait);
         return r.Ok ? (Errno.OK, mtype, buffer[..r.Value]) : (r.Error, 0, []);
     }
 
@@ -98,7 +98,7 @@ internal sealed class MsgFixture : IDisposable
     public MsqidDs Stat(Proc p, int id)
     {
         var ds = default(MsqidDs);
-        var r = Kernel.MsgCtl(p, id, IpcConstants.IPC_STAT, ref ds);
+        var r = Kernel.Syscalls.MsgCtl(p, id, IpcConstants.IPC_STAT, ref ds);
         Assert.True(r.Ok, $"IPC_STAT: {r}");
         return ds;
     }
@@ -106,7 +106,7 @@ internal sealed class MsgFixture : IDisposable
     public Errno Rmid(Proc p, int id)
     {
         var ds = default(MsqidDs);
-        return Kernel.MsgCtl(p, id, IpcConstants.IPC_RMID, ref ds).Error;
+        return Kernel.Syscalls.MsgCtl(p, id, IpcConstants.IPC_RMID, ref ds).Error;
     }
 
     public IReadOnlyList<MsgQueueInfo> Msqids(Proc p)

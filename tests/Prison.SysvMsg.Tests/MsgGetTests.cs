@@ -35,7 +35,7 @@ public class MsgGetTests
     public void Existing_key_returns_the_same_id_and_missing_key_without_create_is_ENOENT()
     {
         using var f = new MsgFixture();
-        Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(f.Root, 7, Oct(600)).Error);
+        Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(f.Root, 7, Oct(600)).Error);
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         Assert.Equal(id, f.Get(f.Root, 7, 0));
         Assert.Equal(id, f.Get(f.Root, 7, CREAT));
@@ -47,8 +47,8 @@ public class MsgGetTests
         using var f = new MsgFixture();
         f.Get(f.Root, 7, CREAT | Oct(600));
         var stranger = f.Proc(1001, 1001);
-        Assert.Equal(Errno.EEXIST, f.Kernel.MsgGet(stranger, 7, CREAT | EXCL | Oct(600)).Error);
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgGet(stranger, 7, Oct(400)).Error);
+        Assert.Equal(Errno.EEXIST, f.Kernel.Syscalls.MsgGet(stranger, 7, CREAT | EXCL | Oct(600)).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgGet(stranger, 7, Oct(400)).Error);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public class MsgGetTests
         var member = f.Proc(1002, 100);
         var other = f.Proc(1003, 300);
         Assert.Equal(id, f.Get(member, 7, Oct(400)));
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgGet(member, 7, Oct(200)).Error);
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgGet(other, 7, Oct(400)).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgGet(member, 7, Oct(200)).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgGet(other, 7, Oct(400)).Error);
         Assert.Equal(id, f.Get(other, 7, 0));
         // Only Oct(700) of msgflg is asked for: the group and other bits of the request are ignored.
         Assert.Equal(id, f.Get(other, 7, Oct(77)));
@@ -75,8 +75,8 @@ public class MsgGetTests
         using var f = new MsgFixture();
         for (var i = 0; i < 40; i++)
             f.Get(f.Root, IpcConstants.IPC_PRIVATE, Oct(600));
-        Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(f.Root, IpcConstants.IPC_PRIVATE, Oct(600)).Error);
-        Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(f.Root, 99, CREAT | Oct(600)).Error);
+        Assert.Equal(Errno.ENOSPC, f.Kernel.Syscalls.MsgGet(f.Root, IpcConstants.IPC_PRIVATE, Oct(600)).Error);
+        Assert.Equal(Errno.ENOSPC, f.Kernel.Syscalls.MsgGet(f.Root, 99, CREAT | Oct(600)).Error);
         Assert.Equal(Errno.OK, f.SetSysctl("kern.ipc.msgmni", 41));
         f.Get(f.Root, 99, CREAT | Oct(600));
     }
@@ -88,11 +88,11 @@ public class MsgGetTests
         var hostId = f.Get(f.Root, 5, CREAT | Oct(666));
         var jail = f.Jail("off", sysvmsg: null);
         var p = f.RootIn(jail);
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgGet(p, 5, CREAT | Oct(600)).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgGet(p, 5, CREAT | Oct(600)).Error);
         Assert.Equal(Errno.ENOSYS, f.Send(p, hostId, 1, "x"));
         Assert.Equal(Errno.ENOSYS, f.Receive(p, hostId, 0).Error);
         var ds = default(MsqidDs);
-        Assert.Equal(Errno.ENOSYS, f.Kernel.MsgCtl(p, hostId, IpcConstants.IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.ENOSYS, f.Kernel.Syscalls.MsgCtl(p, hostId, IpcConstants.IPC_STAT, ref ds).Error);
         Assert.Empty(f.Msqids(p));
     }
 

@@ -16,14 +16,14 @@ public class MsgRcvTests
         var writer = f.Proc(1002, 1002);
         Assert.Equal(Errno.OK, f.Send(writer, id, 1, "hello"));
         var buffer = new byte[16];
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgRcv(owner, id ^ 0x10000, buffer, 1, 0, 0, out _).Error);
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgRcv(writer, id, buffer, 1, 0, 0, out _).Error);
-        Assert.Equal(Errno.E2BIG, f.Kernel.MsgRcv(owner, id, buffer, 4, 0, 0, out _).Error);
-        Assert.Equal(Errno.E2BIG, f.Kernel.MsgRcv(owner, id, buffer, 4, 1, NOWAIT, out _).Error);
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgRcv(owner, id ^ 0x10000, buffer, 1, 0, 0, out _).Error);
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgRcv(writer, id, buffer, 1, 0, 0, out _).Error);
+        Assert.Equal(Errno.E2BIG, f.Kernel.Syscalls.MsgRcv(owner, id, buffer, 4, 0, 0, out _).Error);
+        Assert.Equal(Errno.E2BIG, f.Kernel.Syscalls.MsgRcv(owner, id, buffer, 4, 1, NOWAIT, out _).Error);
         // E2BIG leaves the message in the queue.
         Assert.Equal(1UL, f.Stat(owner, id).Qnum);
-        Assert.Equal(Errno.ENOMSG, f.Kernel.MsgRcv(owner, id, buffer, 16, 2, NOWAIT, out _).Error);
-        Assert.Equal(Errno.EWOULDSLEEP, f.Kernel.MsgRcv(owner, id, buffer, 16, 2, 0, out _, WaitPolicy.ReportWouldSleep).Error);
+        Assert.Equal(Errno.ENOMSG, f.Kernel.Syscalls.MsgRcv(owner, id, buffer, 16, 2, NOWAIT, out _).Error);
+        Assert.Equal(Errno.EWOULDSLEEP, f.Kernel.Syscalls.MsgRcv(owner, id, buffer, 16, 2, 0, out _, WaitPolicy.ReportWouldSleep).Error);
         Assert.Equal(1UL, f.Stat(owner, id).Qnum);
     }
 
@@ -34,7 +34,7 @@ public class MsgRcvTests
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Send(f.Root, id, 9, "hello world"));
         var buffer = new byte[5];
-        var r = f.Kernel.MsgRcv(f.Root, id, buffer, 5, 0, IpcConstants.MSG_NOERROR, out var type);
+        var r = f.Kernel.Syscalls.MsgRcv(f.Root, id, buffer, 5, 0, IpcConstants.MSG_NOERROR, out var type);
         Assert.Equal(5, r.Value);
         Assert.Equal(9, type);
         Assert.Equal("hello", Encoding.ASCII.GetString(buffer));
@@ -48,7 +48,7 @@ public class MsgRcvTests
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Send(f.Root, id, 1, "abc"));
         var buffer = new byte[3];
-        var r = f.Kernel.MsgRcv(f.Root, id, buffer, unchecked((ulong)-1L), 0, 0, out _);
+        var r = f.Kernel.Syscalls.MsgRcv(f.Root, id, buffer, unchecked((ulong)-1L), 0, 0, out _);
         Assert.Equal(3, r.Value);
         Assert.Equal("abc", Encoding.ASCII.GetString(buffer));
     }
@@ -59,7 +59,7 @@ public class MsgRcvTests
         using var f = new MsgFixture();
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
         Assert.Equal(Errno.OK, f.Send(f.Root, id, 1, "abcdef"));
-        Assert.Equal(Errno.EFAULT, f.Kernel.MsgRcv(f.Root, id, new byte[2], 100, 0, 0, out _).Error);
+        Assert.Equal(Errno.EFAULT, f.Kernel.Syscalls.MsgRcv(f.Root, id, new byte[2], 100, 0, 0, out _).Error);
         var ds = f.Stat(f.Root, id);
         Assert.Equal((0UL, 0UL), (ds.Qnum, ds.Cbytes));
         Assert.Equal((0, 0), f.Queues.Usage());

@@ -16,20 +16,20 @@ public class MsgSndTests
         var body = new byte[16];
 
         // A bad id beats everything else.
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgSnd(owner, id + 1, 0, body, 99999, NOWAIT));
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgSnd(owner, id + 1, 0, body, 99999, NOWAIT));
         // No write permission beats the size and type problems.
-        Assert.Equal(Errno.EACCES, f.Kernel.MsgSnd(reader, id, 0, body, 99999, NOWAIT));
+        Assert.Equal(Errno.EACCES, f.Kernel.Syscalls.MsgSnd(reader, id, 0, body, 99999, NOWAIT));
         // msgsz > qbytes beats the type; a wrapped negative size is just huge.
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgSnd(owner, id, 0, body, 2049, NOWAIT));
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgSnd(owner, id, 1, body, unchecked((ulong)-1L), NOWAIT));
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgSnd(owner, id, 0, body, 2049, NOWAIT));
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgSnd(owner, id, 1, body, unchecked((ulong)-1L), NOWAIT));
         // A full queue (EAGAIN) beats mtype < 1 and EFAULT.
-        Assert.Equal(Errno.OK, f.Kernel.MsgSnd(owner, id, 1, new byte[2000], 2000, NOWAIT));
-        Assert.Equal(Errno.EAGAIN, f.Kernel.MsgSnd(owner, id, 0, body, 100, NOWAIT));
-        Assert.Equal(Errno.EWOULDSLEEP, f.Kernel.MsgSnd(owner, id, 0, body, 100, 0, WaitPolicy.ReportWouldSleep));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.MsgSnd(owner, id, 1, new byte[2000], 2000, NOWAIT));
+        Assert.Equal(Errno.EAGAIN, f.Kernel.Syscalls.MsgSnd(owner, id, 0, body, 100, NOWAIT));
+        Assert.Equal(Errno.EWOULDSLEEP, f.Kernel.Syscalls.MsgSnd(owner, id, 0, body, 100, 0, WaitPolicy.ReportWouldSleep));
         // With room: mtype < 1 is EINVAL before the copy-in faults.
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgSnd(owner, id, 0, body, 40, NOWAIT));
-        Assert.Equal(Errno.EINVAL, f.Kernel.MsgSnd(owner, id, long.MinValue, body, 40, NOWAIT));
-        Assert.Equal(Errno.EFAULT, f.Kernel.MsgSnd(owner, id, 1, body, 17, NOWAIT));
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgSnd(owner, id, 0, body, 40, NOWAIT));
+        Assert.Equal(Errno.EINVAL, f.Kernel.Syscalls.MsgSnd(owner, id, long.MinValue, body, 40, NOWAIT));
+        Assert.Equal(Errno.EFAULT, f.Kernel.Syscalls.MsgSnd(owner, id, 1, body, 17, NOWAIT));
         // None of the failures queued anything.
         var ds = f.Stat(owner, id);
         Assert.Equal((1UL, 2000UL), (ds.Qnum, ds.Cbytes));
@@ -40,8 +40,8 @@ public class MsgSndTests
     {
         using var f = new MsgFixture();
         var id = f.Get(f.Root, 7, CREAT | Oct(600));
-        Assert.Equal(Errno.OK, f.Kernel.MsgSnd(f.Root, id, 3, "abcdef"u8, 4, NOWAIT));
-        Assert.Equal(Errno.OK, f.Kernel.MsgSnd(f.Root, id, 3, "abcdef"u8, 0, NOWAIT));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.MsgSnd(f.Root, id, 3, "abcdef"u8, 4, NOWAIT));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.MsgSnd(f.Root, id, 3, "abcdef"u8, 0, NOWAIT));
         Assert.Equal("abcd", f.ReceiveText(f.Root, id, 0));
         Assert.Equal("", f.ReceiveText(f.Root, id, 0));
     }

@@ -39,7 +39,7 @@ public class StressTests(ITestOutputHelper output)
         foreach (var id in queues)
         {
             var ds = f.Stat(f.Root, id) with { Qbytes = (ulong)rng.Next(40, 100) };
-            Assert.True(f.Kernel.MsgCtl(f.Root, id, IpcConstants.IPC_SET, ref ds).Ok);
+            Assert.True(f.Kernel.Syscalls.MsgCtl(f.Root, id, IpcConstants.IPC_SET, ref ds).Ok);
         }
 
         var producers = new List<(Proc Proc, Thread Thread)>();
@@ -135,7 +135,7 @@ public class StressTests(ITestOutputHelper output)
             var body = Body(queue, producer, seq, padSeed);
             Errno e;
             // EINTR means nothing was sent: send the same message again.
-            while ((e = f.Kernel.MsgSnd(proc, id, producer + 1, body, (ulong)body.Length, 0)) == Errno.EINTR)
+            while ((e = f.Kernel.Syscalls.MsgSnd(proc, id, producer + 1, body, (ulong)body.Length, 0)) == Errno.EINTR)
             {
             }
             if (e != Errno.OK)
@@ -152,7 +152,7 @@ public class StressTests(ITestOutputHelper output)
         var buffer = new byte[64];
         while (true)
         {
-            var r = f.Kernel.MsgRcv(proc, id, buffer, (ulong)buffer.Length, state.Msgtyp, 0, out var mtype);
+            var r = f.Kernel.Syscalls.MsgRcv(proc, id, buffer, (ulong)buffer.Length, state.Msgtyp, 0, out var mtype);
             if (r.Error == Errno.EINTR)
                 continue;
             // Asleep at removal: EIDRM; calling again after it (a signal came first): the id is gone.

@@ -41,10 +41,10 @@ public sealed class CreatorReferenceTests
         using var t = new SemTestKernel();
         var j = t.Jail("pg");
         var p = t.RootIn(j);
-        Assert.True(t.K.Racct.Syscalls.AddRule(t.K.Init.Cred, "jail:pg:nsem:deny=1").Ok);
+        Assert.True(t.K.Syscalls.RctlAddRule(t.K.Init, "jail:pg:nsem:deny=1").Ok);
         var before = j.References;
         // The racct charge fails after the creator reference was taken: it must go back.
-        Assert.Equal(Errno.ENOSPC, t.K.SemGet(p, IPC_PRIVATE, 2, 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, t.K.Syscalls.SemGet(p, IPC_PRIVATE, 2, 0x180).Error);
         Assert.Equal(before, j.References);
     }
 
@@ -60,7 +60,7 @@ public sealed class CreatorReferenceTests
         Assert.Equal(JailState.Dying, j.State);
         // p's semget was already on its way in: a set made now would escape the cleanup that ran, keep
         // its nsem charge and hold the jail dying for ever.
-        Assert.Equal(Errno.EINTR, t.K.SemGet(p, IPC_PRIVATE, 1, 0x180).Error);
+        Assert.Equal(Errno.EINTR, t.K.Syscalls.SemGet(p, IPC_PRIVATE, 1, 0x180).Error);
         hold!.Dispose();
         Assert.Equal(JailState.Dead, j.State);
         Assert.Equal(0, t.K.Racct.Usage(t.K.Prison0, Prison.Core.Rctl.RacctResource.Nsem));

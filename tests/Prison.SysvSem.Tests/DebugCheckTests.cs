@@ -31,7 +31,7 @@ public sealed class DebugCheckTests : IDisposable
         var semtot = (int)field.GetValue(_t.Semaphores)!;
         field.SetValue(_t.Semaphores, semtot + 1);
 
-        var caught = Record.Exception(() => _t.K.SemGet(_t.Host, IPC_PRIVATE, 1, 0x1b6));
+        var caught = Record.Exception(() => _t.K.Syscalls.SemGet(_t.Host, IPC_PRIVATE, 1, 0x1b6));
 
         // The set was made before the check ran: give semtot its true value so the unload finds it sound.
         field.SetValue(_t.Semaphores, semtot + 1);
@@ -49,7 +49,7 @@ public sealed class DebugCheckTests : IDisposable
         lock (set.Gate)
             set.Sems[0].Ncnt = 1;
 
-        var caught = Record.Exception(() => _t.K.SemCtl(_t.Host, id, 0, GETVAL, new SemUn()));
+        var caught = Record.Exception(() => _t.K.Syscalls.SemCtl(_t.Host, id, 0, GETVAL, new SemUn()));
 
         lock (set.Gate)
             set.Sems[0].Ncnt = 0;

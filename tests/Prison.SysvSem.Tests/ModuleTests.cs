@@ -22,7 +22,7 @@ public sealed class ModuleTests : IDisposable
         Assert.Equal(0, _t.Val(id));
         _t.Ctl(_t.Host, id, 0, IPC_RMID);
         Assert.True(_t.K.Modules.Unload(_t.Host.Cred, "sysvsem").Ok);
-        Assert.Equal(Errno.ENOSYS, _t.K.SemGet(_t.Host, IPC_PRIVATE, 1, 0x180).Error);
+        Assert.Equal(Errno.ENOSYS, _t.K.Syscalls.SemGet(_t.Host, IPC_PRIVATE, 1, 0x180).Error);
         Assert.Equal(Errno.ENOENT, _t.K.Sysctl.Read(_t.Host.Cred, "kern.ipc.semmni").Error);
         Assert.Null(_t.K.Jails.Parameters.Find("sysvsem"));
     }
@@ -58,17 +58,17 @@ public sealed class ModuleTests : IDisposable
     public void Loading_with_jails_alive_follows_allow_sysvipc()
     {
         using var k = new Kernel();
-        var legacy = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "legacy", ["persist"] = null, ["allow.sysvipc"] = "true" }, JailFlags.Create);
-        var plain = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "plain", ["persist"] = null }, JailFlags.Create);
+        var legacy = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "legacy", ["persist"] = null, ["allow.sysvipc"] = "true" }, JailFlags.Create);
+        var plain = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "plain", ["persist"] = null }, JailFlags.Create);
         Assert.True(legacy.Ok && plain.Ok, $"{legacy} {plain}");
         Assert.True(k.Modules.LoadInstance(new SysvSemModule()).Ok);
         var host = k.Processes.Spawn(Prison.Core.Procs.Ucred.Root(k.Prison0), "sh").Value;
-        var hostSet = k.SemGet(host, IPC_PRIVATE, 1, 0x180).Value;
+        var hostSet = k.Syscalls.SemGet(host, IPC_PRIVATE, 1, 0x180).Value;
         var inLegacy = k.Processes.Spawn(Prison.Core.Procs.Ucred.Root(k.Jails.Find(legacy.Value)!), "sh").Value;
         var inPlain = k.Processes.Spawn(Prison.Core.Procs.Ucred.Root(k.Jails.Find(plain.Value)!), "sh").Value;
-        Assert.Equal(0, k.SemCtl(inLegacy, hostSet, 0, GETVAL).Value);
-        Assert.Equal(Errno.ENOSYS, k.SemCtl(inPlain, hostSet, 0, GETVAL).Error);
-        Assert.Equal(Errno.OK, k.SemCtl(host, hostSet, 0, IPC_RMID).Error);
+        Assert.Equal(0, k.Syscalls.SemCtl(inLegacy, hostSet, 0, GETVAL).Value);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.SemCtl(inPlain, hostSet, 0, GETVAL).Error);
+        Assert.Equal(Errno.OK, k.Syscalls.SemCtl(host, hostSet, 0, IPC_RMID).Error);
     }
 
     [Theory]
@@ -110,7 +110,7 @@ public sealed class ModuleTests : IDisposable
         Assert.Equal(Errno.EPERM, _t.K.Sysctl.Write(_t.Spawn(1001, 1001).Cred, "kern.ipc.semmsl", "2"));
         var big = _t.NewSet(_t.Host, 5);
         Assert.Equal(Errno.OK, _t.K.Sysctl.Write(_t.Host.Cred, "kern.ipc.semmsl", "2"));
-        Assert.Equal(Errno.EINVAL, _t.K.SemGet(_t.Host, IPC_PRIVATE, 3, 0x180).Error);
+        Assert.Equal(Errno.EINVAL, _t.K.Syscalls.SemGet(_t.Host, IPC_PRIVATE, 3, 0x180).Error);
         var stat = new SemUn();
         _t.Ctl(_t.Host, big, 0, IPC_STAT, stat);
         Assert.Equal(5, stat.Buf.Nsems);

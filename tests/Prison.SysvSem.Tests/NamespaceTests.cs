@@ -20,10 +20,10 @@ public sealed class NamespaceTests : IDisposable
         var b = _t.Jail("b");
         var pa = _t.RootIn(a);
         var pb = _t.RootIn(b);
-        var ida = _t.K.SemGet(pa, 5432001, 1, IPC_CREAT | IPC_EXCL | 0x180).Value;
-        var idb = _t.K.SemGet(pb, 5432001, 1, IPC_CREAT | IPC_EXCL | 0x180).Value;
+        var ida = _t.K.Syscalls.SemGet(pa, 5432001, 1, IPC_CREAT | IPC_EXCL | 0x180).Value;
+        var idb = _t.K.Syscalls.SemGet(pb, 5432001, 1, IPC_CREAT | IPC_EXCL | 0x180).Value;
         Assert.NotEqual(ida, idb);
-        Assert.Equal(ida, _t.K.SemGet(pa, 5432001, 0, 0).Value);
+        Assert.Equal(ida, _t.K.Syscalls.SemGet(pa, 5432001, 0, 0).Value);
 
         // Sibling ids answer as absent, never EACCES.
         Assert.Equal(Errno.EINVAL, _t.CtlError(pb, ida, 0, GETVAL));
@@ -39,7 +39,7 @@ public sealed class NamespaceTests : IDisposable
         var stat = new SemUn();
         _t.Ctl(_t.Host, ida, 0, IPC_STAT, stat);
         Assert.Equal(0, stat.Buf.Perm.Key);
-        Assert.Equal(Errno.ENOENT, _t.K.SemGet(_t.Host, 5432001, 0, 0).Error);
+        Assert.Equal(Errno.ENOENT, _t.K.Syscalls.SemGet(_t.Host, 5432001, 0, 0).Error);
         _t.Ctl(_t.Host, ida, 0, IPC_RMID);
         Assert.Equal(Errno.EINVAL, _t.CtlError(pa, ida, 0, GETVAL));
     }
@@ -51,10 +51,10 @@ public sealed class NamespaceTests : IDisposable
         var child = _t.Jail("p.c", sysvsem: "inherit");
         var pp = _t.RootIn(parent);
         var pc = _t.RootIn(child);
-        var id = _t.K.SemGet(pp, 7, 1, IPC_CREAT | 0x180).Value;
-        Assert.Equal(Errno.ENOENT, _t.K.SemGet(pc, 7, 0, 0).Error);
+        var id = _t.K.Syscalls.SemGet(pp, 7, 1, IPC_CREAT | 0x180).Value;
+        Assert.Equal(Errno.ENOENT, _t.K.Syscalls.SemGet(pc, 7, 0, 0).Error);
         Assert.Equal(Errno.OK, _t.Op(pc, id, B(0, 1)));
-        var own = _t.K.SemGet(pc, 7, 1, IPC_CREAT | 0x180).Value;
+        var own = _t.K.Syscalls.SemGet(pc, 7, 1, IPC_CREAT | 0x180).Value;
         Assert.NotEqual(id, own);
         // Both see both; each sees the key of its own set only.
         Assert.Equal([(id, 0), (own, 7)], _t.Sema(pc).Select(s => (s.Id, s.Ds.Perm.Key)));
@@ -80,7 +80,7 @@ public sealed class NamespaceTests : IDisposable
         var j = _t.Jail("j");
         var pj = _t.RootIn(j);
         _t.NewSet(pj);
-        _t.K.SemGet(pj, 99, 1, IPC_CREAT | 0x180);
+        _t.K.Syscalls.SemGet(pj, 99, 1, IPC_CREAT | 0x180);
         var hostSet = _t.NewSet(_t.Host);
         Assert.Equal(3, _t.Sema(_t.Host).Count);
         _t.RemoveJail(j);
@@ -95,7 +95,7 @@ public sealed class NamespaceTests : IDisposable
     {
         var j = _t.Jail("j");
         var id = _t.NewSet(_t.RootIn(j));
-        var r = _t.K.Jails.Syscalls.Set(_t.K.Init, new JailParams { ["name"] = "j", ["sysvsem"] = "disable" }, JailFlags.Update);
+        var r = _t.K.Syscalls.JailSet(_t.K.Init, new JailParams { ["name"] = "j", ["sysvsem"] = "disable" }, JailFlags.Update);
         Assert.True(r.Ok, r.ToString());
         Assert.Equal(Errno.EINVAL, _t.CtlError(_t.Host, id, 0, GETVAL));
     }

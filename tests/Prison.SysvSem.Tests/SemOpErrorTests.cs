@@ -141,14 +141,14 @@ public sealed class SemOpErrorTests : IDisposable
         var p = _t.Spawn(0, 0);
         // The first operation that cannot proceed lacks IPC_NOWAIT: it would sleep, even though a later
         // one has IPC_NOWAIT.
-        var r = _t.K.SemOp(p, id, [B(0, 3, SEM_UNDO), B(1, -1), B(0, -9, IPC_NOWAIT)], WaitPolicy.ReportWouldSleep);
+        var r = _t.K.Syscalls.SemOp(p, id, [B(0, 3, SEM_UNDO), B(1, -1), B(0, -9, IPC_NOWAIT)], WaitPolicy.ReportWouldSleep);
         Assert.Equal(Errno.EWOULDSLEEP, r);
         Assert.Equal(new ushort[] { 0, 0 }, GetAll(id));
         Assert.Equal(0, _t.Ncnt(id, 1));
         _t.K.Processes.Exit(p);
         Assert.Equal(new ushort[] { 0, 0 }, GetAll(id));
         // A call that can proceed is not affected by the policy.
-        Assert.Equal(Errno.OK, _t.K.SemOp(_t.Host, id, [B(0, 1)], WaitPolicy.ReportWouldSleep));
+        Assert.Equal(Errno.OK, _t.K.Syscalls.SemOp(_t.Host, id, [B(0, 1)], WaitPolicy.ReportWouldSleep));
     }
 
     [Fact]

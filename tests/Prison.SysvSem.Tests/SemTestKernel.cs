@@ -39,12 +39,12 @@ internal sealed class SemTestKernel : IDisposable
             p["children.max"] = childrenMax.ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (sysvsem is not null)
             p["sysvsem"] = sysvsem;
-        var r = K.Jails.Syscalls.Set(K.Init, p, JailFlags.Create);
+        var r = K.Syscalls.JailSet(K.Init, p, JailFlags.Create);
         Assert.True(r.Ok, $"jail -c {name}: {r}");
         return K.Jails.Find(r.Value)!;
     }
 
-    public void RemoveJail(Jail j) => Assert.Equal(Errno.OK, K.Jails.Syscalls.Remove(K.Init, j.Id));
+    public void RemoveJail(Jail j) => Assert.Equal(Errno.OK, K.Syscalls.JailRemove(K.Init, j.Id));
 
     public Proc Spawn(uint uid, uint gid, Jail? jail = null, params uint[] groups) =>
         K.Processes.Spawn(new Ucred(uid, gid, groups, jail ?? K.Prison0), "sh", K.Init).Value;
@@ -54,21 +54,21 @@ internal sealed class SemTestKernel : IDisposable
     /// <summary>Creates a private set and checks it worked.</summary>
     public int NewSet(Proc p, int nsems = 1, int mode = 0x1b6 /* 0666 */)
     {
-        var r = K.SemGet(p, IPC_PRIVATE, nsems, mode);
+        var r = K.Syscalls.SemGet(p, IPC_PRIVATE, nsems, mode);
         Assert.True(r.Ok, r.ToString());
         return r.Value;
     }
 
-    public Errno Op(Proc p, int id, params SemBuf[] sops) => K.SemOp(p, id, sops);
+    public Errno Op(Proc p, int id, params SemBuf[] sops) => K.Syscalls.SemOp(p, id, sops);
 
     public int Ctl(Proc p, int id, int num, int cmd, SemUn? arg = null)
     {
-        var r = K.SemCtl(p, id, num, cmd, arg);
+        var r = K.Syscalls.SemCtl(p, id, num, cmd, arg);
         Assert.True(r.Ok, $"semctl {cmd}: {r}");
         return r.Value;
     }
 
-    public Errno CtlError(Proc p, int id, int num, int cmd, SemUn? arg = null) => K.SemCtl(p, id, num, cmd, arg).Error;
+    public Errno CtlError(Proc p, int id, int num, int cmd, SemUn? arg = null) => K.Syscalls.SemCtl(p, id, num, cmd, arg).Error;
 
     public int Val(int id, int num = 0) => Ctl(Host, id, num, GETVAL);
 
@@ -79,7 +79,7 @@ internal sealed class SemTestKernel : IDisposable
 
     /// <summary>Runs a semop on a dedicated thread (it may block for a long time).</summary>
     public Task<Errno> OpInBackground(Proc p, int id, params SemBuf[] sops) =>
-        Task.Factory.StartNew(() => K.SemOp(p, id, sops), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task.Factory.StartNew(() => K.Syscalls.SemOp(p, id, sops), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>Waits (bounded) for a background semop and returns its result.</summary>
     public static Errno Finish(Task<Errno> task)

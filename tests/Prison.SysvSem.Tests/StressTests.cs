@@ -50,7 +50,7 @@ public sealed class StressTests(ITestOutputHelper output)
             Errno Call(string what, params SemBuf[] sops)
             {
                 Volatile.Write(ref inCall[index], what);
-                var e = t.K.SemOp(w.Proc, id, sops);
+                var e = t.K.Syscalls.SemOp(w.Proc, id, sops);
                 Volatile.Write(ref inCall[index], null);
                 return e;
             }

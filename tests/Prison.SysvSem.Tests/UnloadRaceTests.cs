@@ -39,11 +39,11 @@ public sealed class UnloadRaceTests
                 // and the unload races the semget in flight.
                 while (!stop.IsCancellationRequested)
                 {
-                    var id = t.K.SemGet(proc, IPC_PRIVATE, 1, 0x180);
+                    var id = t.K.Syscalls.SemGet(proc, IPC_PRIVATE, 1, 0x180);
                     if (!id.Ok)
                         continue;
                     created++;
-                    t.K.SemCtl(proc, id.Value, 0, IPC_RMID);
+                    t.K.Syscalls.SemCtl(proc, id.Value, 0, IPC_RMID);
                 }
             });
             looper.Start();

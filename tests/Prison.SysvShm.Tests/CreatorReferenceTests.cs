@@ -25,7 +25,7 @@ public sealed class CreatorReferenceTests
         k.Attach(host, id);
 
         k.Processes.Exit(p);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id));
         Assert.Equal(JailState.Dying, j.State);
         Assert.Equal(Errno.OK, k.Rmid(host, id)); // attached: only marked removed, still held
         Assert.Equal(JailState.Dying, j.State);
@@ -44,9 +44,9 @@ public sealed class CreatorReferenceTests
         using var k = ShmTestKernel.Boot();
         var j = k.NewJail("pg", "new");
         var p = k.Spawn(j);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:pg:nshm:deny=0").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:pg:nshm:deny=0").Ok);
         var before = j.References;
-        Assert.Equal(Errno.ENOSPC, k.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, k.Syscalls.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
         Assert.Equal(before, j.References);
     }
 
@@ -58,11 +58,11 @@ public sealed class CreatorReferenceTests
         var p = k.Spawn(j);
         // Something else keeps the dying jail (a descriptor, an object in another namespace).
         Assert.True(j.TryHold(out var hold));
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, j.Id)); // kills p, removes j's segments
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, j.Id)); // kills p, removes j's segments
         Assert.Equal(JailState.Dying, j.State);
         // p's shmget was already on its way in: a segment made now would escape the cleanup that ran,
         // keep its nshm charge and hold the jail dying for ever.
-        Assert.Equal(Errno.EINTR, k.ShmGet(p, IPC_PRIVATE, 4096, 0x180).Error);
+        Assert.Equal(Errno.EINTR, k.Syscalls.ShmGet(p, IPC_PRIVATE, 4096, 0x180).Error);
         hold!.Dispose();
         Assert.Equal(JailState.Dead, j.State);
         Assert.Equal(0, k.Racct.Usage(k.Prison0, Prison.Core.Rctl.RacctResource.Nshm));

@@ -22,7 +22,7 @@ public sealed class DataPathTests
         var jail = k.NewJail("a", "new");
         var p = k.Spawn(jail);
         var id = k.Create(p, key: 77, size: 8192);
-        var at = k.ShmAt(p, id, 0, 0).Value;
+        var at = k.Syscalls.ShmAt(p, id, 0, 0).Value;
 
         var gate = module.Facility!.ModuleLock;
         MemFault stored = MemFault.SIGBUS, loaded = MemFault.SIGBUS;
@@ -33,9 +33,9 @@ public sealed class DataPathTests
         {
             var worker = new Thread(() =>
             {
-                stored = k.ShmWrite(p, at + 4096, Enumerable.Repeat((byte)7, 4096).ToArray());
-                loaded = k.ShmRead(p, at + 4096, buffer);
-                found = k.ShmGet(p, 77, 0, 0);
+                stored = k.Syscalls.ShmWrite(p, at + 4096, Enumerable.Repeat((byte)7, 4096).ToArray());
+                loaded = k.Syscalls.ShmRead(p, at + 4096, buffer);
+                found = k.Syscalls.ShmGet(p, 77, 0, 0);
             })
             { IsBackground = true };
             worker.Start();
@@ -56,11 +56,11 @@ public sealed class DataPathTests
         using var k = ShmTestKernel.Boot();
         var p = k.Spawn(k.Prison0);
         var id = k.Create(p, key: IPC_PRIVATE, size: 5000);
-        var at = k.ShmAt(p, id, 0, 0).Value;
+        var at = k.Syscalls.ShmAt(p, id, 0, 0).Value;
         var buffer = Enumerable.Repeat((byte)0xff, 5000).ToArray();
-        Assert.Equal(MemFault.None, k.ShmRead(p, at, buffer));
+        Assert.Equal(MemFault.None, k.Syscalls.ShmRead(p, at, buffer));
         Assert.All(buffer, b => Assert.Equal(0, b));
         // Past the size but inside the page: SIGBUS (the memory is bounded by the segment size).
-        Assert.Equal(MemFault.SIGBUS, k.ShmRead(p, at + 4999, new byte[2]));
+        Assert.Equal(MemFault.SIGBUS, k.Syscalls.ShmRead(p, at + 4999, new byte[2]));
     }
 }

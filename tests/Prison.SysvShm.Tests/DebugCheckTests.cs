@@ -26,12 +26,12 @@ public sealed class DebugCheckTests
         var module = new SysvShmModule();
         Assert.True(k.Modules.LoadInstance(module).Ok);
         var shm = module.Facility!;
-        Assert.True(k.ShmGet(k.Init, IPC_PRIVATE, 4096, 0x180).Ok);
+        Assert.True(k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 4096, 0x180).Ok);
         var field = typeof(ShmFacility).GetField("_committedPages", BindingFlags.NonPublic | BindingFlags.Instance)!;
         var pages = (long)field.GetValue(shm)!;
         field.SetValue(shm, pages + 1);
 
-        var caught = Record.Exception(() => k.ShmGet(k.Init, IPC_PRIVATE, 4096, 0x180));
+        var caught = Record.Exception(() => k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 4096, 0x180));
 
         // The segment was made before the check ran: one page more than before the corruption.
         field.SetValue(shm, pages + 1);

@@ -123,7 +123,7 @@ public class IsolationMatrixTests
         switch (op)
         {
             case Op.ByKey:
-                var got = k.ShmGet(proc, Key, 0, 0);
+                var got = k.Syscalls.ShmGet(proc, Key, 0, 0);
                 return got.Ok ? (got.Value == id ? "ok" : $"other id {got.Value}") : got.Error.Name();
             case Op.ById:
                 var stat = k.Stat(proc, id);
@@ -145,7 +145,7 @@ public class IsolationMatrixTests
         var a = k.NewJail("p.a", "inherit", ("children.max", "2"));
         var c = k.NewJail("p.a.c", "inherit");
         Assert.True(k.Update(a, "sysvshm", "disable").Ok);
-        var got = k.Jails.Syscalls.Get(k.Init, new JailParams { ["jid"] = c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["sysvshm"] = null });
+        var got = k.Syscalls.JailGet(k.Init, new JailParams { ["jid"] = c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), ["sysvshm"] = null });
         Assert.Equal("disable", got.Value["sysvshm"]);
         Assert.Equal(p.Id, a.Parent!.Id);
     }

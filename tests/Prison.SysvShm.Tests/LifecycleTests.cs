@@ -25,7 +25,7 @@ public class LifecycleTests
         k.Processes.Exit(p);
         Assert.Equal(0, k.Stat(k.Init, kept).Value.Nattch);
         Assert.Equal(Errno.EINVAL, k.Stat(k.Init, doomed).Error);
-        Assert.Equal(Errno.EINTR, k.ShmAt(p, kept, 0, 0).Error); // an exited process gets nothing attached
+        Assert.Equal(Errno.EINTR, k.Syscalls.ShmAt(p, kept, 0, 0).Error); // an exited process gets nothing attached
     }
 
     [Fact]
@@ -36,12 +36,12 @@ public class LifecycleTests
         var p = k.Spawn(k.Prison0);
         var id = k.Create(p, IPC_PRIVATE);
         var at = k.Attach(p, id);
-        var refused = k.Jails.Syscalls.AttachTo(p, jail.Id);
+        var refused = k.Syscalls.JailAttach(p, jail.Id);
         Assert.Equal(Errno.EBUSY, refused.Error);
         Assert.Contains("shared memory", refused.Message, StringComparison.Ordinal);
         Assert.Same(k.Prison0, p.Jail);
-        Assert.Equal(Errno.OK, k.ShmDt(p, at));
-        Assert.True(k.Jails.Syscalls.AttachTo(p, jail.Id).Ok); // a detached (reserved) range does not count
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(p, at));
+        Assert.True(k.Syscalls.JailAttach(p, jail.Id).Ok); // a detached (reserved) range does not count
         Assert.Same(jail, p.Jail);
     }
 
@@ -56,7 +56,7 @@ public class LifecycleTests
         var hostAt = k.Attach(k.Init, held);
         k.Attach(inJail, held);
 
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jail.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, jail.Id));
         Assert.Equal(Errno.EINVAL, k.Stat(k.Init, loose).Error);
         var ds = k.Stat(k.Init, held).Value;
         Assert.True(ds.IsDest());
@@ -64,7 +64,7 @@ public class LifecycleTests
         Assert.Equal(JailState.Dying, jail.State);
         Assert.Same(jail, k.Jails.Find(jail.Id));
 
-        Assert.Equal(Errno.OK, k.ShmDt(k.Init, hostAt));
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(k.Init, hostAt));
         Assert.Equal(Errno.EINVAL, k.Stat(k.Init, held).Error);
         Assert.Equal(JailState.Dead, jail.State);
         Assert.Null(k.Jails.Find(jail.Id));
@@ -76,7 +76,7 @@ public class LifecycleTests
         using var k = Boot();
         var jail = k.NewJail("pg", "new");
         k.Create(k.Spawn(jail), Key);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jail.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, jail.Id));
         Assert.Equal(JailState.Dead, jail.State);
         Assert.Empty(k.Segments(k.Init));
     }
@@ -106,12 +106,12 @@ public class LifecycleTests
         Assert.Equal(Errno.OK, k.Rmid(k.Init, id));
 
         Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm").Ok);
-        Assert.Equal(Errno.ENOSYS, k.ShmGet(k.Init, IPC_PRIVATE, 4096, 0).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 4096, 0).Error);
         Assert.Equal(Errno.ENOENT, k.Sysctl.Read(k.Init.Cred, "kern.ipc.shmmax").Error);
         Assert.Equal(Errno.ENOENT, k.Sysctl.Read(k.Init.Cred, "kern.ipc.shmsegs").Error);
         Assert.Equal(Errno.ENOENT, k.Sysctl.Read(k.Init.Cred, "kern.ipc.shmsegs.jail.0").Error);
         Assert.Empty(k.Sysctl.List("kern.ipc"));
-        var create = k.Jails.Syscalls.Set(k.Init, new JailParams { ["name"] = "x", ["persist"] = null, ["sysvshm"] = "new" }, JailFlags.Create);
+        var create = k.Syscalls.JailSet(k.Init, new JailParams { ["name"] = "x", ["persist"] = null, ["sysvshm"] = "new" }, JailFlags.Create);
         Assert.Equal(Errno.ENOENT, create.Error);
     }
 
@@ -132,7 +132,7 @@ public class LifecycleTests
         Assert.Equal(Errno.EBUSY, k.Modules.Unload(k.Init.Cred, "sysvshm").Error);
 
         k.Processes.Exit(p);
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, jail.Id)); // its namespace goes with it
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, jail.Id)); // its namespace goes with it
         Assert.Equal(JailState.Dead, jail.State);
         Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Ok);
     }
@@ -172,7 +172,7 @@ public class LifecycleTests
         Assert.Equal(Errno.EPERM, k.Sysctl.Write(k.Spawn(k.Prison0, 770, 770).Cred, "kern.ipc.shmmax", "4096"));
         Assert.Equal(Errno.EPERM, k.Sysctl.Write(k.Spawn(k.NewJail("pg", "new")).Cred, "kern.ipc.shmmax", "4096"));
         Assert.Equal(Errno.OK, k.Sysctl.Write(root, "kern.ipc.shmmax", "4096"));
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, IPC_PRIVATE, 4097, 0).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 4097, 0).Error);
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public class PostgresJailsTests
         var id1 = k.Create(pg1Proc, Key, MiB, IPC_CREAT | IPC_EXCL | 0x180);
         var id2 = k.Create(pg2Proc, Key, MiB, IPC_CREAT | IPC_EXCL | 0x180);
         Assert.NotEqual(id1, id2);
-        Assert.Equal(id1, k.ShmGet(pg1Proc, Key, 0, 0).Value);
-        Assert.Equal(id2, k.ShmGet(pg2Proc, Key, 0, 0).Value);
+        Assert.Equal(id1, k.Syscalls.ShmGet(pg1Proc, Key, 0, 0).Value);
+        Assert.Equal(id2, k.Syscalls.ShmGet(pg2Proc, Key, 0, 0).Value);
 
         Assert.Equal([(id1, Key, 770u, 770u)], Rows(k.Segments(pg1Proc)));
         Assert.Equal([(id2, Key, 770u, 770u)], Rows(k.Segments(pg2Proc)));
@@ -33,12 +33,12 @@ public class PostgresJailsTests
         // Each jail's memory is its own.
         var at1 = k.Attach(pg1Proc, id1);
         var at2 = k.Attach(pg2Proc, id2);
-        Assert.Equal(MemFault.None, k.ShmWrite(pg1Proc, at1, "pg1"u8));
+        Assert.Equal(MemFault.None, k.Syscalls.ShmWrite(pg1Proc, at1, "pg1"u8));
         var buf = new byte[3];
-        Assert.Equal(MemFault.None, k.ShmRead(pg2Proc, at2, buf));
+        Assert.Equal(MemFault.None, k.Syscalls.ShmRead(pg2Proc, at2, buf));
         Assert.Equal(new byte[3], buf);
         // And neither can reach the other's by id.
-        Assert.Equal(Errno.EINVAL, k.ShmAt(pg2Proc, id1, 0, 0).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmAt(pg2Proc, id1, 0, 0).Error);
         Assert.Equal(Errno.EINVAL, k.Stat(pg1Proc, id2).Error);
     }
 

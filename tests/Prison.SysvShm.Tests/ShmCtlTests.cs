@@ -17,14 +17,14 @@ public class ShmCtlTests
         var id = k.Create(owner, Key, 4096, IPC_CREAT | 0x180);
         var ds = default(ShmidDs);
 
-        Assert.Equal(Errno.ENOSYS, k.ShmCtl(k.Spawn(k.NewJail("off", null)), id, 99, ref ds).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmCtl(owner, 4242, IPC_STAT, ref ds).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmCtl(owner, 4242, 99, ref ds).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmCtl(stranger, id, 99, ref ds).Error); // unknown command, after the lookup
-        Assert.Equal(Errno.EINVAL, k.ShmCtl(owner, id, SHM_LOCK, ref ds).Error);
-        Assert.Equal(Errno.EACCES, k.ShmCtl(stranger, id, IPC_STAT, ref ds).Error);
-        Assert.Equal(Errno.EACCES, k.ShmCtl(stranger, id, IPC_SET, ref ds).Error);
-        Assert.Equal(Errno.EACCES, k.ShmCtl(stranger, id, IPC_RMID, ref ds).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.ShmCtl(k.Spawn(k.NewJail("off", null)), id, 99, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmCtl(owner, 4242, IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmCtl(owner, 4242, 99, ref ds).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmCtl(stranger, id, 99, ref ds).Error); // unknown command, after the lookup
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmCtl(owner, id, SHM_LOCK, ref ds).Error);
+        Assert.Equal(Errno.EACCES, k.Syscalls.ShmCtl(stranger, id, IPC_STAT, ref ds).Error);
+        Assert.Equal(Errno.EACCES, k.Syscalls.ShmCtl(stranger, id, IPC_SET, ref ds).Error);
+        Assert.Equal(Errno.EACCES, k.Syscalls.ShmCtl(stranger, id, IPC_RMID, ref ds).Error);
         Assert.True(k.Stat(owner, id).Ok);
     }
 
@@ -38,7 +38,7 @@ public class ShmCtlTests
         var ds = k.Stat(owner, id).Value;
         time.Seconds = 200;
         ds.Perm = ds.Perm with { Uid = 800, Gid = 801, Mode = 0x7ff, Cuid = 5, Key = 7 };
-        Assert.True(k.ShmCtl(owner, id, IPC_SET, ref ds).Ok);
+        Assert.True(k.Syscalls.ShmCtl(owner, id, IPC_SET, ref ds).Ok);
         var after = k.Stat(owner, id).Value; // the creator keeps IPC_M and, with 0777, read
         Assert.Equal(new IpcPerm(770, 770, 800, 801, 0x1ff | SHMSEG_ALLOCATED, 1, Key), after.Perm);
         Assert.Equal(200, after.Ctime);
@@ -55,7 +55,7 @@ public class ShmCtlTests
         var user = k.Spawn(jail, 770, 770);
         var id = k.Create(user, Key, 4096, IPC_CREAT);  // mode 0: nobody but privilege
         Assert.True(k.Stat(k.Spawn(jail), id).Ok);
-        Assert.True(k.ShmAt(k.Spawn(jail), id, 0, 0).Ok);
+        Assert.True(k.Syscalls.ShmAt(k.Spawn(jail), id, 0, 0).Ok);
         Assert.Equal(Errno.EACCES, k.Stat(user, id).Error);
         Assert.Equal(Errno.OK, k.Rmid(k.Init, id)); // host root, by id
     }
@@ -76,11 +76,11 @@ public class ShmCtlTests
         Assert.Equal(2, ds.Nattch);
         Assert.Equal(Errno.OK, k.Rmid(b, id)); // removing again is fine while it lingers
         Assert.Contains(k.Segments(k.Init), s => s.Id == id);
-        Assert.Equal(MemFault.None, k.ShmWrite(a, atA, "still here"u8));
+        Assert.Equal(MemFault.None, k.Syscalls.ShmWrite(a, atA, "still here"u8));
 
-        Assert.Equal(Errno.OK, k.ShmDt(a, atA));
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(a, atA));
         Assert.True(k.Stat(b, id).Ok);
-        Assert.Equal(Errno.OK, k.ShmDt(b, atB));
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(b, atB));
         Assert.Equal(Errno.EINVAL, k.Stat(b, id).Error);
         Assert.DoesNotContain(k.Segments(k.Init), s => s.Id == id);
     }
@@ -91,10 +91,10 @@ public class ShmCtlTests
         using var k = Boot();
         Assert.Equal(Errno.OK, k.Sysctl.Write(k.Init.Cred, "kern.ipc.shmall", "2"));
         var id = k.Create(k.Init, IPC_PRIVATE, 8192);
-        Assert.Equal(Errno.ENOMEM, k.ShmGet(k.Init, IPC_PRIVATE, 1, 0).Error);
+        Assert.Equal(Errno.ENOMEM, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 1, 0).Error);
         Assert.Equal(Errno.OK, k.Rmid(k.Init, id));
         Assert.Equal(Errno.EINVAL, k.Stat(k.Init, id).Error);
-        Assert.True(k.ShmGet(k.Init, IPC_PRIVATE, 8192, 0).Ok);
+        Assert.True(k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 8192, 0).Ok);
     }
 
     [Fact]
@@ -108,12 +108,12 @@ public class ShmCtlTests
         Assert.Equal(0, k.Stat(k.Init, id).Value.Perm.Key);
 
         var ds = default(ShmidDs);
-        var r = k.ShmCtl(k.Init, IpcIds_IndexOf(id), SHM_STAT, ref ds);
+        var r = k.Syscalls.ShmCtl(k.Init, IpcIds_IndexOf(id), SHM_STAT, ref ds);
         Assert.Equal(id, r.Value);
         Assert.Equal(4096UL, ds.Segsz);
-        Assert.Equal(Errno.EINVAL, k.ShmCtl(k.Init, 7, SHM_STAT, ref ds).Error);
-        Assert.Equal(192, k.ShmCtl(k.Init, 0, IPC_INFO, ref ds).Value);
-        Assert.Equal(192, k.ShmCtl(k.Init, 0, SHM_INFO, ref ds).Value);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmCtl(k.Init, 7, SHM_STAT, ref ds).Error);
+        Assert.Equal(192, k.Syscalls.ShmCtl(k.Init, 0, IPC_INFO, ref ds).Value);
+        Assert.Equal(192, k.Syscalls.ShmCtl(k.Init, 0, SHM_INFO, ref ds).Value);
     }
 
     private static int IpcIds_IndexOf(int id) => Prison.Core.Ipc.Sysv.IpcIds.IndexOf(id);

@@ -14,8 +14,8 @@ public class ShmGetTests
         using var k = Boot();
         var jail = k.NewJail("off", null);
         var p = k.Spawn(jail);
-        Assert.Equal(Errno.ENOSYS, k.ShmGet(p, Key, ulong.MaxValue, IPC_CREAT).Error);
-        Assert.Equal(Errno.ENOSYS, k.ShmGet(p, IPC_PRIVATE, 4096, 0).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.ShmGet(p, Key, ulong.MaxValue, IPC_CREAT).Error);
+        Assert.Equal(Errno.ENOSYS, k.Syscalls.ShmGet(p, IPC_PRIVATE, 4096, 0).Error);
     }
 
     [Fact]
@@ -39,9 +39,9 @@ public class ShmGetTests
         var owner = k.Spawn(k.Prison0, 770, 770);
         var stranger = k.Spawn(k.Prison0, 1001, 1001);
         var id = k.Create(owner, Key, 8192, IPC_CREAT | 0x180);
-        Assert.Equal(id, k.ShmGet(stranger, Key, 0, 0).Value);
-        Assert.Equal(id, k.ShmGet(stranger, Key, 8192, 0x1b6).Value);
-        Assert.Equal(id, k.ShmGet(stranger, Key, 100, IPC_CREAT).Value);
+        Assert.Equal(id, k.Syscalls.ShmGet(stranger, Key, 0, 0).Value);
+        Assert.Equal(id, k.Syscalls.ShmGet(stranger, Key, 8192, 0x1b6).Value);
+        Assert.Equal(id, k.Syscalls.ShmGet(stranger, Key, 100, IPC_CREAT).Value);
     }
 
     [Fact]
@@ -49,38 +49,38 @@ public class ShmGetTests
     {
         using var k = Boot();
         k.Create(k.Init, Key, 4096);
-        Assert.Equal(Errno.EEXIST, k.ShmGet(k.Init, Key, 1 << 30, IPC_CREAT | IPC_EXCL).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, Key, 4097, IPC_CREAT).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, Key, 4097, 0).Error);
-        Assert.True(k.ShmGet(k.Init, Key, 0, IPC_EXCL).Ok); // IPC_EXCL alone means nothing
+        Assert.Equal(Errno.EEXIST, k.Syscalls.ShmGet(k.Init, Key, 1 << 30, IPC_CREAT | IPC_EXCL).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, Key, 4097, IPC_CREAT).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, Key, 4097, 0).Error);
+        Assert.True(k.Syscalls.ShmGet(k.Init, Key, 0, IPC_EXCL).Ok); // IPC_EXCL alone means nothing
     }
 
     [Fact]
     public void Missing_key_without_IPC_CREAT_is_ENOENT_before_any_size_check()
     {
         using var k = Boot();
-        Assert.Equal(Errno.ENOENT, k.ShmGet(k.Init, Key, ulong.MaxValue, 0).Error);
-        Assert.Equal(Errno.ENOENT, k.ShmGet(k.Init, Key, 0, IPC_EXCL).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.ShmGet(k.Init, Key, ulong.MaxValue, 0).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.ShmGet(k.Init, Key, 0, IPC_EXCL).Error);
     }
 
     [Fact]
     public void New_segment_size_limits_then_shmmni_then_shmall()
     {
         using var k = Boot();
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, IPC_PRIVATE, 0, 0).Error); // below shmmin (1)
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, Key, (ulong)k.Sysctl("kern.ipc.shmmax") + 1, IPC_CREAT).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, Key, ulong.MaxValue, IPC_CREAT).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 0, 0).Error); // below shmmin (1)
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, Key, (ulong)k.Sysctl("kern.ipc.shmmax") + 1, IPC_CREAT).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, Key, ulong.MaxValue, IPC_CREAT).Error);
 
         Assert.Equal(Errno.OK, k.Sysctl.Write(k.Init.Cred, "kern.ipc.shmmni", "2"));
         Assert.Equal(Errno.OK, k.Sysctl.Write(k.Init.Cred, "kern.ipc.shmall", "3"));
         k.Create(k.Init, IPC_PRIVATE, 4096);
-        Assert.Equal(Errno.ENOMEM, k.ShmGet(k.Init, IPC_PRIVATE, 3 * 4096, 0).Error); // 1 + 3 pages > 3
+        Assert.Equal(Errno.ENOMEM, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 3 * 4096, 0).Error); // 1 + 3 pages > 3
         k.Create(k.Init, IPC_PRIVATE, 2 * 4096 - 1); // rounds to 2 pages: exactly shmall
         // Both limits are exhausted now; shmmni is checked first, the size before both.
-        Assert.Equal(Errno.ENOSPC, k.ShmGet(k.Init, IPC_PRIVATE, 4096, 0).Error);
-        Assert.Equal(Errno.EINVAL, k.ShmGet(k.Init, IPC_PRIVATE, 0, 0).Error);
+        Assert.Equal(Errno.ENOSPC, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 4096, 0).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 0, 0).Error);
         Assert.Equal(Errno.OK, k.Sysctl.Write(k.Init.Cred, "kern.ipc.shmmni", "3"));
-        Assert.Equal(Errno.ENOMEM, k.ShmGet(k.Init, IPC_PRIVATE, 1, 0).Error);
+        Assert.Equal(Errno.ENOMEM, k.Syscalls.ShmGet(k.Init, IPC_PRIVATE, 1, 0).Error);
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class ShmGetTests
         var keyed = k.Create(k.Init, Key);
         k.Attach(k.Init, keyed);
         Assert.Equal(Errno.OK, k.Rmid(k.Init, keyed)); // attached: stays, but loses its key
-        Assert.Equal(Errno.ENOENT, k.ShmGet(k.Init, Key, 0, 0).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.ShmGet(k.Init, Key, 0, 0).Error);
         var again = k.Create(k.Init, Key);
         Assert.NotEqual(keyed, again);
     }
@@ -128,9 +128,9 @@ public class ShmGetTests
         var id = k.Create(inParent, Key);
         // The child shares the parent's namespace (sees the id) but a key lookup never finds it.
         Assert.True(k.Stat(inChild, id).Ok);
-        Assert.Equal(Errno.ENOENT, k.ShmGet(inChild, Key, 0, 0).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.ShmGet(inChild, Key, 0, 0).Error);
         var own = k.Create(inChild, Key);
         Assert.NotEqual(id, own);
-        Assert.Equal(id, k.ShmGet(inParent, Key, 0, 0).Value);
+        Assert.Equal(id, k.Syscalls.ShmGet(inParent, Key, 0, 0).Value);
     }
 }

@@ -38,20 +38,20 @@ internal static class ShmTestKernel
             p["sysvshm"] = sysvshm;
         foreach (var (n, v) in extra)
             p[n] = v;
-        var r = k.Jails.Syscalls.Set(k.Init, p, JailFlags.Create);
+        var r = k.Syscalls.JailSet(k.Init, p, JailFlags.Create);
         Assert.True(r.Ok, $"jail -c {name}: {r}");
         return k.Jails.Find(r.Value)!;
     }
 
     public static SysResult<int> Update(this Kernel k, Jail jail, string name, string? value) =>
-        k.Jails.Syscalls.Set(k.Init, new JailParams { ["jid"] = jail.Id.ToString(CultureInfo.InvariantCulture), [name] = value }, JailFlags.Update);
+        k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = jail.Id.ToString(CultureInfo.InvariantCulture), [name] = value }, JailFlags.Update);
 
     public static Proc Spawn(this Kernel k, Jail jail, uint uid = 0, uint gid = 0) =>
         k.Processes.Spawn(new Ucred(uid, gid, [], jail), "postgres").Value;
 
     public static int Create(this Kernel k, Proc p, int key = Key, ulong size = 4096, int flags = IPC_CREAT | 0x180)
     {
-        var r = k.ShmGet(p, key, size, flags);
+        var r = k.Syscalls.ShmGet(p, key, size, flags);
         Assert.True(r.Ok, $"shmget: {r}");
         return r.Value;
     }
@@ -59,19 +59,19 @@ internal static class ShmTestKernel
     public static SysResult<ShmidDs> Stat(this Kernel k, Proc p, int id)
     {
         var ds = default(ShmidDs);
-        var r = k.ShmCtl(p, id, IPC_STAT, ref ds);
+        var r = k.Syscalls.ShmCtl(p, id, IPC_STAT, ref ds);
         return r.Ok ? SysResult<ShmidDs>.Success(ds) : SysResult<ShmidDs>.Fail(r.Error);
     }
 
     public static Errno Rmid(this Kernel k, Proc p, int id)
     {
         var ds = default(ShmidDs);
-        return k.ShmCtl(p, id, IPC_RMID, ref ds).Error;
+        return k.Syscalls.ShmCtl(p, id, IPC_RMID, ref ds).Error;
     }
 
     public static ulong Attach(this Kernel k, Proc p, int id, ulong addr = 0, int flags = 0)
     {
-        var r = k.ShmAt(p, id, addr, flags);
+        var r = k.Syscalls.ShmAt(p, id, addr, flags);
         Assert.True(r.Ok, $"shmat: {r}");
         return r.Value;
     }

@@ -110,17 +110,17 @@ public class StressTests(ITestOutputHelper output)
 
         private void Get()
         {
-            var r = k.ShmGet(User, 1 + _random.Next(3), SegmentSize, IPC_CREAT | 0x1b6);
+            var r = k.Syscalls.ShmGet(User, 1 + _random.Next(3), SegmentSize, IPC_CREAT | 0x1b6);
             if (!r.Ok && r.Error != Errno.ENOSPC)
                 Fail($"shmget: {r}");
         }
 
         private void Attach()
         {
-            var r = k.ShmGet(User, 1 + _random.Next(3), 0, 0);
+            var r = k.Syscalls.ShmGet(User, 1 + _random.Next(3), 0, 0);
             if (!r.Ok)
                 return; // not created yet, or removed meanwhile
-            var at = k.ShmAt(User, r.Value, 0, 0);
+            var at = k.Syscalls.ShmAt(User, r.Value, 0, 0);
             if (at.Ok)
                 Held.Add((r.Value, at.Value));
             else if (at.Error is not (Errno.EINVAL or Errno.EMFILE))
@@ -135,7 +135,7 @@ public class StressTests(ITestOutputHelper output)
             var slot = addr + (ulong)(Index * SlotSize);
             var buf = new byte[SlotSize];
             // The slot holds what this thread wrote last through any attachment of the segment.
-            if (k.ShmRead(User, slot, buf) != MemFault.None)
+            if (k.Syscalls.ShmRead(User, slot, buf) != MemFault.None)
             {
                 Fail($"read {id}");
                 return;
@@ -147,7 +147,7 @@ public class StressTests(ITestOutputHelper output)
                 return;
             }
             BinaryPrimitives.WriteUInt64LittleEndian(buf, ++_counter);
-            if (k.ShmWrite(User, slot, buf) != MemFault.None)
+            if (k.Syscalls.ShmWrite(User, slot, buf) != MemFault.None)
                 Fail($"write {id}");
             _lastWritten[id] = _counter;
         }
@@ -157,7 +157,7 @@ public class StressTests(ITestOutputHelper output)
             if (Held.Count == 0)
                 return;
             var i = _random.Next(Held.Count);
-            var e = k.ShmDt(User, Held[i].Addr);
+            var e = k.Syscalls.ShmDt(User, Held[i].Addr);
             if (e != Errno.OK)
                 Fail($"shmdt {Held[i].Id}: {e.Name()}");
             Held.RemoveAt(i);

@@ -1,26 +1,23 @@
 using Prison.Core;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.TestContracts;
 
-/// <summary>The userland side of <see cref="ITestSyscalls"/>: ENOSYS when the test module is not loaded.</summary>
+/// <summary>The userland side of <see cref="ITestSyscalls"/>, on the kernel's syscall interface: ENOSYS when the test module is not loaded.</summary>
 public static class TestSyscalls
 {
     /// <summary>Calls <see cref="ITestSyscalls.Level"/>.</summary>
-    public static SysResult<int> TestLevel(this Kernel k, Proc p)
+    public static SysResult<int> TestLevel(this SyscallInterface syscalls, Proc p)
     {
-        if (!k.Syscalls.Gate<ITestSyscalls>().TryEnter(out var call))
-            return Errno.ENOSYS;
-        using (call)
-            return call.Impl.Level(p);
+        ArgumentNullException.ThrowIfNull(syscalls);
+        return syscalls.Call<ITestSyscalls, int>(t => t.Level(p));
     }
 
     /// <summary>Calls <see cref="ITestSyscalls.Hold"/>.</summary>
-    public static SysResult<int> TestHold(this Kernel k, ManualResetEventSlim entered, ManualResetEventSlim release)
+    public static SysResult<int> TestHold(this SyscallInterface syscalls, ManualResetEventSlim entered, ManualResetEventSlim release)
     {
-        if (!k.Syscalls.Gate<ITestSyscalls>().TryEnter(out var call))
-            return Errno.ENOSYS;
-        using (call)
-            return call.Impl.Hold(entered, release);
+        ArgumentNullException.ThrowIfNull(syscalls);
+        return syscalls.Call<ITestSyscalls, int>(t => t.Hold(entered, release));
     }
 }

@@ -22,14 +22,14 @@ public class ConcurrencyTests(ITestOutputHelper output)
         for (var round = 0; round < 200; round++)
         {
             var name = $"tank/pg1/d{round}";
-            ZfsTestKernel.Ok(t.K.ZfsCreate(root, name));
+            ZfsTestKernel.Ok(t.K.Syscalls.ZfsCreate(root, name));
             var renameInstead = random.Next(2) == 0;
-            var mounter = Task.Run(() => t.K.ZfsMount(root, name));
-            var changer = Task.Run(() => renameInstead ? t.K.ZfsRename(root, name, name + "r") : t.K.ZfsDestroy(root, name));
+            var mounter = Task.Run(() => t.K.Syscalls.ZfsMount(root, name));
+            var changer = Task.Run(() => renameInstead ? t.K.Syscalls.ZfsRename(root, name, name + "r") : t.K.Syscalls.ZfsDestroy(root, name));
             await Task.WhenAll(mounter, changer);
             var mounts = t.K.Vfs.Mounts.Select(m => m.Source).ToArray();
             foreach (var source in mounts)
-                Assert.True(t.K.ZfsList(t.Host, source).Ok, $"seed {seed} round {round}: {source} is mounted but does not exist");
+                Assert.True(t.K.Syscalls.ZfsList(t.Host, source).Ok, $"seed {seed} round {round}: {source} is mounted but does not exist");
             if (renameInstead && (await changer).Ok)
                 Assert.DoesNotContain(name, mounts);
             foreach (var m in t.K.Vfs.Mounts.ToArray())

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Prison.Core.Zfs;
 using Prison.Plugins.ZfsDataset;
 
 namespace Prison.ZfsDataset.Tests;
@@ -26,7 +25,7 @@ public sealed class DebugCheckTests
         var store = (DatasetStore)typeof(ZfsFacility).GetField("_store", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(module.Facility)!;
         store.Add("tank/gone/orphan", isSnapshot: false);
 
-        var caught = Record.Exception(() => t.K.ZfsCreate(t.Host, "tank/a"));
+        var caught = Record.Exception(() => t.K.Syscalls.ZfsCreate(t.Host, "tank/a"));
 
         store.Remove("tank/gone/orphan");
         Assert.NotNull(caught);

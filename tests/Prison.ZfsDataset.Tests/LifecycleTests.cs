@@ -14,15 +14,15 @@ public class LifecycleTests
         var pg = t.MountingJail("pg");
         t.Delegate("tank/pg1", pg);
         t.Create("tank/host");
-        Ok(t.K.ZfsMount(t.RootIn(pg), "tank/pg1"));
-        Ok(t.K.ZfsMount(t.Host, "tank/host"));
-        Assert.Equal(Errno.OK, t.K.Jails.Syscalls.Remove(t.Host, pg.Id));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(pg), "tank/pg1"));
+        Ok(t.K.Syscalls.ZfsMount(t.Host, "tank/host"));
+        Assert.Equal(Errno.OK, t.K.Syscalls.JailRemove(t.Host, pg.Id));
         Assert.Equal(["tank/host"], t.K.Vfs.Mounts.Select(m => m.Source));
         Assert.Equal("no", t.Prop(t.Host, "tank/pg1", "mounted"));
         // A new jail of the same name starts with nothing attached.
         t.MountingJail("pg");
-        Assert.Empty(t.K.ZfsAttached(t.Host, "pg").Value);
-        Fails(Errno.ENOENT, t.K.ZfsList(t.RootIn(t.K.Jails.FindVisible(t.K.Prison0, "pg")!), "tank/pg1"));
+        Assert.Empty(t.K.Syscalls.ZfsAttached(t.Host, "pg").Value);
+        Fails(Errno.ENOENT, t.K.Syscalls.ZfsList(t.RootIn(t.K.Jails.FindVisible(t.K.Prison0, "pg")!), "tank/pg1"));
     }
 
     [Fact]
@@ -31,13 +31,13 @@ public class LifecycleTests
         using var t = new ZfsTestKernel();
         var pg = t.MountingJail("pg");
         t.Delegate("tank/pg1", pg);
-        Ok(t.K.ZfsMount(t.RootIn(pg), "tank/pg1"));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(pg), "tank/pg1"));
         Fails(Errno.EBUSY, t.Unload());
         Assert.NotNull(t.K.Modules.Find("zfs"));
-        Assert.Equal(["tank/pg1"], t.K.ZfsAttached(t.Host, "pg").Value);
-        Ok(t.K.ZfsUnmount(t.RootIn(pg), "tank/pg1"));
+        Assert.Equal(["tank/pg1"], t.K.Syscalls.ZfsAttached(t.Host, "pg").Value);
+        Ok(t.K.Syscalls.ZfsUnmount(t.RootIn(pg), "tank/pg1"));
         Ok(t.Unload());
-        Fails(Errno.ENOSYS, t.K.ZfsList(t.Host));
+        Fails(Errno.ENOSYS, t.K.Syscalls.ZfsList(t.Host));
         Assert.Null(t.K.Vfs.FindType("zfs"));
     }
 
@@ -65,10 +65,10 @@ public class LifecycleTests
         using var t = new ZfsTestKernel();
         var pg = t.MountingJail("pg");
         t.Delegate("tank/pg1", pg);
-        Ok(t.K.ZfsMount(t.RootIn(pg), "tank/pg1"));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(pg), "tank/pg1"));
         Fails(Errno.EBUSY, t.K.Modules.Unload(t.Host.Cred, "zfs", force: true));
         Assert.Single(t.K.Vfs.Mounts);
-        Ok(t.K.ZfsUnmount(t.RootIn(pg), "tank/pg1"));
+        Ok(t.K.Syscalls.ZfsUnmount(t.RootIn(pg), "tank/pg1"));
         Ok(t.K.Modules.Unload(t.Host.Cred, "zfs", force: true));
         Assert.Empty(t.K.Vfs.Mounts);
     }
@@ -82,10 +82,10 @@ public class LifecycleTests
         t.Jail("b");
         t.Load();
         foreach (var name in new[] { "a", "a.inner", "b" })
-            Assert.Empty(t.K.ZfsAttached(t.Host, name).Value);
+            Assert.Empty(t.K.Syscalls.ZfsAttached(t.Host, name).Value);
         t.Create("tank/x", ("jailed", "on"));
-        Ok(t.K.ZfsJail(t.Host, "a.inner", "tank/x"));
-        Assert.Equal(["tank/x"], t.K.ZfsAttached(t.Host, "a.inner").Value);
+        Ok(t.K.Syscalls.ZfsJail(t.Host, "a.inner", "tank/x"));
+        Assert.Equal(["tank/x"], t.K.Syscalls.ZfsAttached(t.Host, "a.inner").Value);
     }
 
     [Fact]
@@ -94,11 +94,11 @@ public class LifecycleTests
         using var t = new ZfsTestKernel(pools: "tank, backup");
         var pg = t.Jail("pg");
         t.Delegate("tank/pg1", pg);
-        Assert.Equal(["backup", "tank"], t.K.ZpoolList(t.Host).Value);
+        Assert.Equal(["backup", "tank"], t.K.Syscalls.ZpoolList(t.Host).Value);
         Ok(t.Unload());
         t.Load();
-        Assert.Empty(t.K.ZfsAttached(t.Host, "pg").Value);
-        Fails(Errno.ENOENT, t.K.ZfsList(t.Host, "tank/pg1"));
+        Assert.Empty(t.K.Syscalls.ZfsAttached(t.Host, "pg").Value);
+        Fails(Errno.ENOENT, t.K.Syscalls.ZfsList(t.Host, "tank/pg1"));
     }
 
     [Fact]
@@ -118,13 +118,13 @@ public class LifecycleTests
         var pg = t.MountingJail("pg");
         t.Delegate("tank/pg1", pg);
         var root = t.RootIn(pg);
-        Ok(t.K.ZfsCreate(root, "tank/pg1/db"));
-        Ok(t.K.ZfsMount(root, "tank/pg1/db"));
-        Ok(t.K.ZfsMount(root, "tank/pg1"));
-        Fails(Errno.EBUSY, t.K.ZfsRename(root, "tank/pg1/db", "tank/pg1/db2"), "mounted");
-        Ok(t.K.ZfsDestroy(root, "tank/pg1/db"));
+        Ok(t.K.Syscalls.ZfsCreate(root, "tank/pg1/db"));
+        Ok(t.K.Syscalls.ZfsMount(root, "tank/pg1/db"));
+        Ok(t.K.Syscalls.ZfsMount(root, "tank/pg1"));
+        Fails(Errno.EBUSY, t.K.Syscalls.ZfsRename(root, "tank/pg1/db", "tank/pg1/db2"), "mounted");
+        Ok(t.K.Syscalls.ZfsDestroy(root, "tank/pg1/db"));
         Assert.Equal(["tank/pg1"], t.K.Vfs.Mounts.Select(m => m.Source));
-        Ok(t.K.ZfsDestroy(t.Host, "tank/pg1"));
+        Ok(t.K.Syscalls.ZfsDestroy(t.Host, "tank/pg1"));
         Assert.Empty(t.K.Vfs.Mounts);
     }
 }

@@ -43,7 +43,7 @@ public class MountRuleTests
             ("enforce_statfs", enforceStatfs.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         using (t)
         {
-            Fails(Errno.EPERM, t.K.ZfsMount(t.RootIn(jail), Ds), missing);
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsMount(t.RootIn(jail), Ds), missing);
             Assert.Empty(t.K.Vfs.Mounts);
             Assert.Equal("no", t.Prop(t.Host, Ds, "mounted"));
         }
@@ -59,15 +59,15 @@ public class MountRuleTests
         using (t)
         {
             var root = t.RootIn(jail);
-            Ok(t.K.ZfsMount(root, Ds));
+            Ok(t.K.Syscalls.ZfsMount(root, Ds));
             var entry = Assert.Single(t.K.Vfs.Mounts);
             Assert.Equal(("zfs", Ds, "/tank/pg1", jail), (entry.FsType, entry.Source, entry.MountPoint, entry.MountedBy));
             Assert.Equal("yes", t.Prop(root, Ds, "mounted"));
-            Fails(Errno.EBUSY, t.K.ZfsMount(root, Ds), "already mounted");
-            Fails(Errno.EPERM, t.K.ZfsUnmount(t.UserIn(jail, 1001), Ds));
-            Ok(t.K.ZfsUnmount(root, Ds));
+            Fails(Errno.EBUSY, t.K.Syscalls.ZfsMount(root, Ds), "already mounted");
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsUnmount(t.UserIn(jail, 1001), Ds));
+            Ok(t.K.Syscalls.ZfsUnmount(root, Ds));
             Assert.Empty(t.K.Vfs.Mounts);
-            Fails(Errno.EINVAL, t.K.ZfsUnmount(root, Ds), "not currently mounted");
+            Fails(Errno.EINVAL, t.K.Syscalls.ZfsUnmount(root, Ds), "not currently mounted");
         }
     }
 
@@ -76,7 +76,7 @@ public class MountRuleTests
     {
         var (t, jail) = JailWithDataset(("allow.mount", "1"), ("allow.mount.zfs", "1"), ("enforce_statfs", "1"));
         using (t)
-            Fails(Errno.EPERM, t.K.ZfsMount(t.UserIn(jail, 1001), Ds), "only root");
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsMount(t.UserIn(jail, 1001), Ds), "only root");
     }
 
     [Fact]
@@ -125,13 +125,13 @@ public class MountRuleTests
         t.Delegate("tank/before", before);
         t.Delegate("tank/after", after);
         t.Delegate("tank/optedout", optedOut);
-        Fails(Errno.EPERM, t.K.ZfsMount(t.RootIn(before), "tank/before"), "allow.mount");
-        Ok(t.K.ZfsMount(t.RootIn(after), "tank/after"));
-        Fails(Errno.EPERM, t.K.ZfsMount(t.RootIn(optedOut), "tank/optedout"), "allow.mount");
+        Fails(Errno.EPERM, t.K.Syscalls.ZfsMount(t.RootIn(before), "tank/before"), "allow.mount");
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(after), "tank/after"));
+        Fails(Errno.EPERM, t.K.Syscalls.ZfsMount(t.RootIn(optedOut), "tank/optedout"), "allow.mount");
         // allow.mount.zfs is not implied by the legacy default.
         var noZfs = t.Jail("nozfs", ("enforce_statfs", "1"));
         t.Delegate("tank/nozfs", noZfs);
-        Fails(Errno.EPERM, t.K.ZfsMount(t.RootIn(noZfs), "tank/nozfs"), "allow.mount.zfs");
+        Fails(Errno.EPERM, t.K.Syscalls.ZfsMount(t.RootIn(noZfs), "tank/nozfs"), "allow.mount.zfs");
     }
 
     [Fact]
@@ -156,10 +156,10 @@ public class MountRuleTests
         t.Delegate("tank/pg", pg);
         t.Delegate("tank/sub", sub);
         t.Delegate("tank/open", open);
-        Ok(t.K.ZfsMount(t.Host, "tank/host"));
-        Ok(t.K.ZfsMount(t.RootIn(pg), "tank/pg"));
-        Ok(t.K.ZfsMount(t.RootIn(sub), "tank/sub"));
-        Ok(t.K.ZfsMount(t.RootIn(open), "tank/open"));
+        Ok(t.K.Syscalls.ZfsMount(t.Host, "tank/host"));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(pg), "tank/pg"));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(sub), "tank/sub"));
+        Ok(t.K.Syscalls.ZfsMount(t.RootIn(open), "tank/open"));
 
         string[] Seen(Prison.Core.Jails.Jail j) => t.K.Vfs.List(t.RootIn(j)).Select(m => m.Source).ToArray();
         Assert.Equal(["tank/host", "tank/pg", "tank/sub", "tank/open"], t.K.Vfs.List(t.Host).Select(m => m.Source));
@@ -203,9 +203,9 @@ public class MountRuleTests
         t.Create("tank/b", ("mountpoint", "legacy"));
         t.Create("tank/c", ("mountpoint", "/srv/c"));
         t.Create("tank/c/d");
-        Fails(Errno.EINVAL, t.K.ZfsMount(t.Host, "tank/a"), "no mountpoint set");
-        Fails(Errno.EINVAL, t.K.ZfsMount(t.Host, "tank/b"), "legacy");
-        Ok(t.K.ZfsMount(t.Host, "tank/c/d"));
+        Fails(Errno.EINVAL, t.K.Syscalls.ZfsMount(t.Host, "tank/a"), "no mountpoint set");
+        Fails(Errno.EINVAL, t.K.Syscalls.ZfsMount(t.Host, "tank/b"), "legacy");
+        Ok(t.K.Syscalls.ZfsMount(t.Host, "tank/c/d"));
         Assert.Equal("/srv/c/d", t.K.Vfs.Mounts.Single().MountPoint);
     }
 }

@@ -46,14 +46,14 @@ public class VisibilityMatrixTests
 
     private static Errno Run(ZfsTestKernel t, Proc p, string op, string target) => op switch
     {
-        "list" => t.K.ZfsList(p, target).Error,
-        "get" => t.K.ZfsGet(p, target, "mountpoint").Error,
-        "set" => t.K.ZfsSet(p, target, "mountpoint", "/srv/x").Error,
-        "create" => t.K.ZfsCreate(p, target + "/new").Error,
-        "destroy" => t.K.ZfsDestroy(p, target, recursive: true).Error,
-        "snapshot" => t.K.ZfsSnapshot(p, target + "@s1").Error,
-        "mount" => t.K.ZfsMount(p, target).Error,
-        "write" => t.K.ZfsWrite(p, target, "/f", 10).Error,
+        "list" => t.K.Syscalls.ZfsList(p, target).Error,
+        "get" => t.K.Syscalls.ZfsGet(p, target, "mountpoint").Error,
+        "set" => t.K.Syscalls.ZfsSet(p, target, "mountpoint", "/srv/x").Error,
+        "create" => t.K.Syscalls.ZfsCreate(p, target + "/new").Error,
+        "destroy" => t.K.Syscalls.ZfsDestroy(p, target, recursive: true).Error,
+        "snapshot" => t.K.Syscalls.ZfsSnapshot(p, target + "@s1").Error,
+        "mount" => t.K.Syscalls.ZfsMount(p, target).Error,
+        "write" => t.K.Syscalls.ZfsWrite(p, target, "/f", 10).Error,
         _ => throw new ArgumentOutOfRangeException(nameof(op)),
     };
 
@@ -98,10 +98,10 @@ public class VisibilityMatrixTests
         var (t, pg) = Setup(Who.Owner);
         using (t)
         {
-            Assert.Equal(["tank", "tank/jails", "tank/jails/pg1", "tank/jails/pg1/data"], t.K.ZfsList(pg).Value.Select(r => r.Name));
-            Assert.Equal(["tank/jails", "tank/jails/pg1", "tank/jails/pg1/data"], t.K.ZfsList(pg, "tank/jails", recursive: true).Value.Select(r => r.Name));
-            Assert.Equal(["tank"], t.K.ZpoolList(pg).Value);
-            Assert.Equal(6, t.K.ZfsList(t.Host).Value.Count);
+            Assert.Equal(["tank", "tank/jails", "tank/jails/pg1", "tank/jails/pg1/data"], t.K.Syscalls.ZfsList(pg).Value.Select(r => r.Name));
+            Assert.Equal(["tank/jails", "tank/jails/pg1", "tank/jails/pg1/data"], t.K.Syscalls.ZfsList(pg, "tank/jails", recursive: true).Value.Select(r => r.Name));
+            Assert.Equal(["tank"], t.K.Syscalls.ZpoolList(pg).Value);
+            Assert.Equal(6, t.K.Syscalls.ZfsList(t.Host).Value.Count);
         }
     }
 
@@ -111,8 +111,8 @@ public class VisibilityMatrixTests
         var (t, sub) = Setup(Who.Child);
         using (t)
         {
-            Assert.Empty(t.K.ZfsList(sub).Value);
-            Assert.Empty(t.K.ZpoolList(sub).Value);
+            Assert.Empty(t.K.Syscalls.ZfsList(sub).Value);
+            Assert.Empty(t.K.Syscalls.ZpoolList(sub).Value);
         }
     }
 
@@ -122,13 +122,13 @@ public class VisibilityMatrixTests
         var (t, pg) = Setup(Who.Owner);
         using (t)
         {
-            var invisible = t.K.ZfsDestroy(pg, Unrelated);
-            var missing = t.K.ZfsDestroy(pg, "tank/nothing");
+            var invisible = t.K.Syscalls.ZfsDestroy(pg, Unrelated);
+            var missing = t.K.Syscalls.ZfsDestroy(pg, "tank/nothing");
             Assert.Equal((Errno.ENOENT, "cannot destroy 'tank/other': dataset does not exist"), (invisible.Error, invisible.Message));
             Assert.Equal((Errno.ENOENT, "cannot destroy 'tank/nothing': dataset does not exist"), (missing.Error, missing.Message));
             // Creating next to an invisible dataset from a read-only ancestor is EPERM, whether or not it exists.
-            Fails(Errno.EPERM, t.K.ZfsCreate(pg, "tank/other2"));
-            Fails(Errno.EPERM, t.K.ZfsCreate(pg, "tank/other"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsCreate(pg, "tank/other2"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsCreate(pg, "tank/other"));
         }
     }
 
@@ -138,16 +138,16 @@ public class VisibilityMatrixTests
         var (t, pg) = Setup(Who.Owner);
         using (t)
         {
-            Ok(t.K.ZfsCreate(pg, Attached + "/a/b", parents: true));
-            Ok(t.K.ZfsSnapshot(pg, Attached + "/a@before"));
-            Fails(Errno.EEXIST, t.K.ZfsDestroy(pg, Attached + "/a"), "filesystem has children");
-            Ok(t.K.ZfsRename(pg, Attached + "/a/b", Attached + "/b"));
-            Ok(t.K.ZfsDestroy(pg, Attached + "/a", recursive: true));
-            Ok(t.K.ZfsDestroy(pg, Attached + "/b"));
-            Fails(Errno.EPERM, t.K.ZfsRename(pg, Attached, "tank/jails/pg9"));
-            Fails(Errno.EPERM, t.K.ZfsRename(pg, Descendant, "tank/jails/escaped"));
-            Fails(Errno.ENOENT, t.K.ZfsRename(pg, Descendant, "tank/other/escaped"));
-            Fails(Errno.EPERM, t.K.ZfsCreate(t.UserIn(t.K.Jails.FindVisible(t.K.Prison0, "pg")!, 1001), Attached + "/user"));
+            Ok(t.K.Syscalls.ZfsCreate(pg, Attached + "/a/b", parents: true));
+            Ok(t.K.Syscalls.ZfsSnapshot(pg, Attached + "/a@before"));
+            Fails(Errno.EEXIST, t.K.Syscalls.ZfsDestroy(pg, Attached + "/a"), "filesystem has children");
+            Ok(t.K.Syscalls.ZfsRename(pg, Attached + "/a/b", Attached + "/b"));
+            Ok(t.K.Syscalls.ZfsDestroy(pg, Attached + "/a", recursive: true));
+            Ok(t.K.Syscalls.ZfsDestroy(pg, Attached + "/b"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsRename(pg, Attached, "tank/jails/pg9"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsRename(pg, Descendant, "tank/jails/escaped"));
+            Fails(Errno.ENOENT, t.K.Syscalls.ZfsRename(pg, Descendant, "tank/other/escaped"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsCreate(t.UserIn(t.K.Jails.FindVisible(t.K.Prison0, "pg")!, 1001), Attached + "/user"));
         }
     }
 
@@ -157,13 +157,13 @@ public class VisibilityMatrixTests
         var (t, pg) = Setup(Who.Owner);
         using (t)
         {
-            Fails(Errno.EPERM, t.K.ZfsSet(pg, Attached, "jailed", "off"), "'jailed' cannot be changed from within a jail");
-            Fails(Errno.EPERM, t.K.ZfsSet(pg, Descendant, "jailed", "off"));
-            Fails(Errno.EPERM, t.K.ZfsCreate(pg, Attached + "/x", properties: [new("jailed", "off")]));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsSet(pg, Attached, "jailed", "off"), "'jailed' cannot be changed from within a jail");
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsSet(pg, Descendant, "jailed", "off"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsCreate(pg, Attached + "/x", properties: [new("jailed", "off")]));
             Assert.Equal("on", t.Prop(t.Host, Descendant, "jailed"));
-            Ok(t.K.ZfsSet(t.Host, Descendant, "jailed", "off"));
+            Ok(t.K.Syscalls.ZfsSet(t.Host, Descendant, "jailed", "off"));
             // A dataset that is not jailed is visible to the jail but no longer its to change.
-            Fails(Errno.EPERM, t.K.ZfsSet(pg, Descendant, "mountpoint", "/x"), "not jailed");
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsSet(pg, Descendant, "mountpoint", "/x"), "not jailed");
         }
     }
 
@@ -173,9 +173,9 @@ public class VisibilityMatrixTests
         var (t, pg) = Setup(Who.Owner);
         using (t)
         {
-            Ok(t.K.ZfsSet(t.Host, Attached, "quota", "1M"));
-            Fails(Errno.EPERM, t.K.ZfsSet(pg, Attached, "quota", "none"), "quota");
-            Ok(t.K.ZfsSet(pg, Descendant, "quota", "512K"));
+            Ok(t.K.Syscalls.ZfsSet(t.Host, Attached, "quota", "1M"));
+            Fails(Errno.EPERM, t.K.Syscalls.ZfsSet(pg, Attached, "quota", "none"), "quota");
+            Ok(t.K.Syscalls.ZfsSet(pg, Descendant, "quota", "512K"));
             Assert.Equal("524288", t.Prop(pg, Descendant, "quota"));
             Assert.Equal("1048576", t.Prop(pg, Attached, "quota"));
         }

@@ -45,7 +45,7 @@ internal sealed class ZfsTestKernel : IDisposable
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in extra)
             p[n] = v;
-        return K.Jails.Syscalls.Set(caller, p, JailFlags.Create);
+        return K.Syscalls.JailSet(caller, p, JailFlags.Create);
     }
 
     /// <summary>A jail that may mount zfs: allow.mount, allow.mount.zfs, enforce_statfs=1.</summary>
@@ -58,19 +58,19 @@ internal sealed class ZfsTestKernel : IDisposable
 
     /// <summary>zfs create as host root; asserts success.</summary>
     public void Create(string name, params (string Prop, string Value)[] props) =>
-        Ok(K.ZfsCreate(Host, name, parents: true, props.Select(p => new KeyValuePair<string, string>(p.Prop, p.Value)).ToArray()));
+        Ok(K.Syscalls.ZfsCreate(Host, name, parents: true, props.Select(p => new KeyValuePair<string, string>(p.Prop, p.Value)).ToArray()));
 
     /// <summary>Creates a jailed dataset and attaches it to <paramref name="jail"/>.</summary>
     public void Delegate(string dataset, Jail jail)
     {
-        if (!K.ZfsList(Host, dataset).Ok)
+        if (!K.Syscalls.ZfsList(Host, dataset).Ok)
             Create(dataset, ("jailed", "on"));
-        Ok(K.ZfsJail(Host, jail.Name, dataset));
+        Ok(K.Syscalls.ZfsJail(Host, jail.Name, dataset));
     }
 
     public string Prop(Proc caller, string dataset, string property)
     {
-        var r = K.ZfsGet(caller, dataset, property);
+        var r = K.Syscalls.ZfsGet(caller, dataset, property);
         Assert.True(r.Ok, r.ToString());
         return r.Value.Single().Value;
     }

@@ -41,7 +41,7 @@ internal sealed class PrisonIpcKernel : IDisposable
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var m in _modules)
             p[m] = "new"; // each System V module's jail parameter is named after it
-        var r = Kernel.Jails.Syscalls.Set(Kernel.Init, p, JailFlags.Create);
+        var r = Kernel.Syscalls.JailSet(Kernel.Init, p, JailFlags.Create);
         if (!r.Ok)
             throw new InvalidOperationException($"jail -c {name}: {r}");
         return Kernel.Jails.Find(r.Value)!;

@@ -1,5 +1,5 @@
-using Prison.Core;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.Cli.Shell;
 
@@ -22,8 +22,11 @@ internal sealed class CommandContext
     /// <summary>The shell session that started the command.</summary>
     public Shell Shell { get; }
 
-    /// <summary>The kernel.</summary>
-    public Kernel Kernel => Shell.Kernel;
+    /// <summary>
+    /// The system call interface: the only way a command reaches the kernel. A command is given no
+    /// <c>Kernel</c> (tests/Prison.Architecture.Tests holds every userland type to that).
+    /// </summary>
+    public SyscallInterface Syscalls => Shell.Syscalls;
 
     /// <summary>The command's process (its credential and jail).</summary>
     public Proc Proc { get; }

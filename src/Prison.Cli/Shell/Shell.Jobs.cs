@@ -288,36 +288,24 @@ public sealed partial class Shell
             return;
         // SIGKILL cannot be caught: the job's processes end, and their blocked calls with them.
         foreach (var proc in job.Processes)
-            Kernel.Processes.Exit(proc);
+            Syscalls.Exit(proc);
     }
 
     /// <summary>
-    /// kill(2) on a process outside the shell's jobs: ESRCH unless the caller's jail can see it (its own
-    /// jail or a descendant), EPERM unless root or the same user.
+    /// kill(2) on a process outside the shell's jobs: the kernel decides (ESRCH unless the caller's jail
+    /// can see it, EPERM unless root or the same user). The shell's own processes catch every signal and
+    /// go on, so for them the call only checks.
     /// </summary>
     private bool SignalProcess(int pid, int signal, string target)
     {
         var caller = CurrentProcess;
-        var proc = Kernel.Processes.Find(pid);
-        if (proc is null || proc.HasExited || !caller.Jail.IsSelfOrAncestorOf(proc.Jail))
+        var own = _frames.Any(p => p.Pid == pid);
+        var error = Syscalls.Kill(caller, pid, own ? 0 : signal);
+        if (error != Errno.OK)
         {
-            Err.WriteLine($"kill: {CommandLineParser.Printable(target)}: {Errno.ESRCH.Describe()}");
+            Err.WriteLine($"kill: {CommandLineParser.Printable(target)}: {error.Describe()}");
             return false;
         }
-        if (!caller.Cred.IsRoot && caller.Cred.Uid != proc.Cred.Uid)
-        {
-            Err.WriteLine($"kill: {CommandLineParser.Printable(target)}: {Errno.EPERM.Describe()}");
-            return false;
-        }
-        if (_frames.Contains(proc) || proc == Kernel.Init)
-        {
-            // The shell's own processes and init catch every signal and go on.
-            return true;
-        }
-        if (signal == Signals.SIGKILL)
-            Kernel.Processes.Exit(proc);
-        else if (signal != 0)
-            proc.Signal();
         return true;
     }
 

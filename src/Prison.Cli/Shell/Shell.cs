@@ -2,6 +2,7 @@ using System.Globalization;
 using Prison.Cli.Userland;
 using Prison.Core;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.Cli.Shell;
 
@@ -38,14 +39,17 @@ public sealed partial class Shell : IDisposable
         // Background jobs write from their own threads.
         Out = TextWriter.Synchronized(output);
         Err = TextWriter.Synchronized(error);
-        _frames.Push(kernel.Processes.Fork(kernel.Init, "sh").Value);
+        _frames.Push(kernel.Syscalls.Fork(kernel.Init, "sh").Value);
         _commands = Userland.Commands.All();
         _ipc = new IpcCommands(this);
         Jd = new JdCommands(this);
     }
 
-    /// <summary>The kernel.</summary>
+    /// <summary>The kernel the session runs on (the host app made it; commands never see it).</summary>
     public Kernel Kernel { get; }
+
+    /// <summary>The kernel's system call interface, which commands reach through <see cref="CommandContext.Syscalls"/>.</summary>
+    public SyscallInterface Syscalls => Kernel.Syscalls;
 
     /// <summary>Standard output.</summary>
     public TextWriter Out { get; }
@@ -207,7 +211,7 @@ public sealed partial class Shell : IDisposable
             {
                 if (source.ContinuesAfterEnd && InJailShell)
                 {
-                    Kernel.Processes.Exit(_frames.Pop());
+                    Syscalls.Exit(_frames.Pop());
                     continue;
                 }
                 break;
@@ -226,7 +230,7 @@ public sealed partial class Shell : IDisposable
         _ipc.Dispose();
         Jd.Dispose();
         while (_frames.Count > 0)
-            Kernel.Processes.Exit(_frames.Pop());
+            Syscalls.Exit(_frames.Pop());
     }
 
     /// <summary>Starts a shell inside a jail: the process becomes the shell's current one.</summary>
@@ -235,7 +239,7 @@ public sealed partial class Shell : IDisposable
         // A background `jexec JAIL &` is a subshell with no input: it ends at once, as sh's would.
         if (CurrentJob is { Background: true })
         {
-            Kernel.Processes.Exit(proc);
+            Syscalls.Exit(proc);
             return;
         }
         _frames.Push(proc);
@@ -263,7 +267,7 @@ public sealed partial class Shell : IDisposable
         var proc = existing;
         if (proc is null)
         {
-            var forked = Kernel.Processes.Fork(CurrentProcess, name);
+            var forked = Syscalls.Fork(CurrentProcess, name);
             if (!forked.Ok)
             {
                 Err.WriteLine($"prison: fork: {forked.ErrorText}");
@@ -280,7 +284,7 @@ public sealed partial class Shell : IDisposable
         finally
         {
             if (existing is null)
-                Kernel.Processes.Exit(proc);
+                Syscalls.Exit(proc);
         }
     }
 
@@ -406,7 +410,7 @@ public sealed partial class Shell : IDisposable
         }
         if (_frames.Count > 1)
         {
-            Kernel.Processes.Exit(_frames.Pop());
+            Syscalls.Exit(_frames.Pop());
             return status;
         }
         HasExited = true;

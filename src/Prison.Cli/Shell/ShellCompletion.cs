@@ -1,4 +1,5 @@
 using Prison.Cli.Userland;
+using Prison.Core.Jails;
 using RadLine;
 
 namespace Prison.Cli.Shell;
@@ -81,20 +82,30 @@ internal sealed class ShellCompletion : ITextCompletion
 
     private IEnumerable<string> Jails()
     {
-        var self = _shell.CurrentProcess.Jail;
+        // jail_get with lastjid, as jls walks: the names come back relative to the caller's jail.
         var names = new List<string>();
-        foreach (var jail in _shell.Kernel.Jails.List(self))
+        var last = "0";
+        while (_shell.Syscalls.JailGet(_shell.CurrentProcess, new JailParams { ["lastjid"] = last, ["jid"] = null, ["name"] = null }) is { Ok: true } got)
         {
-            names.Add(jail.NameRelativeTo(self));
-            names.Add(jail.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            last = got.Value["jid"]!;
+            names.Add(got.Value["name"]!);
+            names.Add(last);
         }
         return names;
     }
 
     private IEnumerable<string> Modules()
     {
-        var names = _shell.Kernel.Modules.List().Select(m => m.Name).ToList();
-        foreach (var dir in _shell.Kernel.Modules.ModulePath.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        var sys = _shell.Syscalls;
+        var proc = _shell.CurrentProcess;
+        var names = new List<string>();
+        for (var next = sys.KldNext(proc, 0); next is { Ok: true, Value: not 0 }; next = sys.KldNext(proc, next.Value))
+        {
+            if (sys.KldStat(proc, next.Value) is { Ok: true } stat)
+                names.Add(stat.Value.Name);
+        }
+        var path = sys.Sysctl(proc, "kern.module_path") is { Ok: true, Value: string p } ? p : "";
+        foreach (var dir in path.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (!Directory.Exists(dir))
                 continue;
@@ -108,5 +119,5 @@ internal sealed class ShellCompletion : ITextCompletion
         return names.Where(n => n != "kernel");
     }
 
-    private IEnumerable<string> SysctlNames() => _shell.Kernel.Sysctl.List().Select(n => n.Name);
+    private IEnumerable<string> SysctlNames() => _shell.Syscalls.SysctlList(_shell.CurrentProcess).Select(n => n.Name);
 }

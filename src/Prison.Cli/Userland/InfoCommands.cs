@@ -53,20 +53,20 @@ internal static class InfoCommands
             return context.BadOption(error!);
         if (options.Operands.Count > 0)
             return context.Usage();
-        var viewer = context.Proc.Jail;
-        var procs = context.Kernel.Processes.All.Where(p => viewer.IsSelfOrAncestorOf(p.Jail)).ToArray();
+        // kern.proc.all: the kernel answers with the processes the caller may see.
+        var procs = context.Syscalls.ProcList(context.Proc);
         if (options.Libxo is { Style: not LibxoStyle.Text } format)
         {
             // ps.c: xo_set_version("1"), container process-information, list process.
             var xo = new Libxo(format, "1").OpenContainer("process-information").OpenList("process");
             foreach (var p in procs)
-                xo.OpenInstance().Leaf("pid", p.Pid).Leaf("jid", p.Jail.Id).Leaf("uid", p.Cred.Uid).Leaf("command", p.Command).Close();
+                xo.OpenInstance().Leaf("pid", p.Pid).Leaf("jid", p.Jid).Leaf("uid", p.Uid).Leaf("command", p.Command).Close();
             context.Out.Write(xo.Finish());
             return 0;
         }
         context.Out.WriteLine("  PID JID   UID COMMAND");
         foreach (var p in procs)
-            context.Out.WriteLine($"{p.Pid,5} {p.Jail.Id,3} {p.Cred.Uid,5} {p.Command}");
+            context.Out.WriteLine($"{p.Pid,5} {p.Jid,3} {p.Uid,5} {p.Command}");
         return 0;
     }
 
@@ -74,22 +74,23 @@ internal static class InfoCommands
     {
         if (context.Args.Count > 0)
             return context.Usage();
-        var read = context.Kernel.Sysctl.Read(context.Proc.Cred, "kern.hostname");
+        var read = context.Syscalls.Sysctl(context.Proc, "kern.hostname");
         if (!read.Ok)
             return context.Fail(read.ErrorText);
         context.Out.WriteLine(read.Value);
         return 0;
     }
 
+    /// <summary>kenv(1): dump, get, set (<c>NAME=VALUE</c>) or unset (<c>-u NAME</c>) through kenv(2); the kernel checks the privilege.</summary>
     public static int Kenv(CommandContext context)
     {
         var options = Getopt.Parse(context.Args, "u", allowJson: false, out var error);
         if (options is null)
             return context.BadOption(error!);
-        var kenv = context.Kernel.Kenv;
+        var sys = context.Syscalls;
         if (options.Operands.Count == 0 && !options.Has('u'))
         {
-            foreach (var (n, v) in kenv.All)
+            foreach (var (n, v) in sys.KenvDump(context.Proc))
                 context.Out.WriteLine($"{n}=\"{v}\"");
             return 0;
         }
@@ -99,28 +100,32 @@ internal static class InfoCommands
         var eq = operand.IndexOf('=', StringComparison.Ordinal);
         if (!options.Has('u') && eq < 0)
         {
-            if (kenv.Get(operand) is not { } v)
+            var got = sys.KenvGet(context.Proc, operand);
+            if (!got.Ok)
                 return context.Fail($"unable to get {CommandLineParser.Printable(operand)}");
-            context.Out.WriteLine(v);
+            context.Out.WriteLine(got.Value);
             return 0;
         }
         var key = eq < 0 ? operand : operand[..eq];
         if (key.Length == 0)
             return context.Usage();
-        // kenv(2) writes need PRIV_KENV_SET, which no jail holds: core's host-only KldLoad privilege models it.
-        if (Priv.Check(context.Proc.Cred, Privilege.KldLoad) != Errno.OK)
-            return context.Fail($"unable to {(options.Has('u') ? "unset" : "set")} {CommandLineParser.Printable(key)}: {Errno.EPERM.Describe()}");
         if (options.Has('u'))
         {
             if (eq >= 0)
                 return context.Usage();
-            return kenv.Unset(key) ? 0 : context.Fail($"unable to unset {CommandLineParser.Printable(key)}");
+            var unset = sys.KenvUnset(context.Proc, key);
+            return unset == Errno.OK ? 0 : context.Fail($"unable to unset {CommandLineParser.Printable(key)}{Reason(unset)}");
         }
         var value = operand[(eq + 1)..];
-        kenv.Set(key, value);
+        var set = sys.KenvSet(context.Proc, key, value);
+        if (set != Errno.OK)
+            return context.Fail($"unable to set {CommandLineParser.Printable(key)}: {set.Describe()}");
         context.Out.WriteLine($"{key}=\"{value}\"");
         return 0;
     }
+
+    // kenv(1) says why an unset failed, except for a name that is not set (the message it always printed).
+    private static string Reason(Errno error) => error == Errno.ENOENT ? "" : ": " + error.Describe();
 
     public static int Echo(CommandContext context)
     {

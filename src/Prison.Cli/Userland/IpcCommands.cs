@@ -2,6 +2,7 @@ using Prison.Cli.Shell;
 using Prison.Core;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 using Prison.IpcScript;
 
 namespace Prison.Cli.Userland;
@@ -65,13 +66,13 @@ internal sealed class IpcCommands : IDisposable
     public void Dispose()
     {
         foreach (var p in _processes.Values)
-            _shell.Kernel.Processes.Exit(p);
+            _shell.Syscalls.Exit(p);
         _processes.Clear();
     }
 
     private string? RunShared(CommandContext context, Proc proc, Job? job, string raw)
     {
-        var session = EnsureSession(context.Kernel, proc);
+        var session = EnsureSession(context.Syscalls, proc);
         _backend!.Proc = proc;
         _backend.Wait = _shell.BlockingCalls ? WaitPolicy.Block : WaitPolicy.ReportWouldSleep;
         return Call(job, proc, () => session.Execute(raw));
@@ -79,24 +80,24 @@ internal sealed class IpcCommands : IDisposable
 
     private string? RunInOwnProcess(CommandContext context, Proc parent, Job job, string raw)
     {
-        var forked = context.Kernel.Processes.Fork(parent, context.Name);
+        var forked = context.Syscalls.Fork(parent, context.Name);
         if (!forked.Ok)
             return "err " + forked.Error.Name();
         var proc = forked.Value;
-        JdCommands.CloseInherited(proc);
+        JdCommands.CloseInherited(context.Syscalls, proc);
         job.Adopt(proc);
         try
         {
-            var backend = new PrisonBackend(context.Kernel, proc)
+            var backend = new PrisonBackend(context.Syscalls, proc)
             {
                 Wait = _shell.BlockingCalls ? WaitPolicy.Block : WaitPolicy.ReportWouldSleep,
             };
-            var session = EnsureSession(context.Kernel, parent).Sibling(backend);
+            var session = EnsureSession(context.Syscalls, parent).Sibling(backend);
             return Call(job, proc, () => session.Execute(raw));
         }
         finally
         {
-            context.Kernel.Processes.Exit(proc);
+            context.Syscalls.Exit(proc);
         }
     }
 
@@ -118,11 +119,11 @@ internal sealed class IpcCommands : IDisposable
     }
 
     /// <summary>The session's script session, made on first use (by the shell's thread or a job's).</summary>
-    private IpcScriptSession EnsureSession(Kernel kernel, Proc proc)
+    private IpcScriptSession EnsureSession(SyscallInterface syscalls, Proc proc)
     {
         lock (_processes)
         {
-            _backend ??= new PrisonBackend(kernel, proc);
+            _backend ??= new PrisonBackend(syscalls, proc);
             return _session ??= new IpcScriptSession(_backend);
         }
     }
@@ -134,12 +135,12 @@ internal sealed class IpcCommands : IDisposable
         {
             if (_processes.TryGetValue(key, out var existing) && !existing.HasExited)
                 return existing;
-            var forked = _shell.Kernel.Processes.Fork(caller, "ipc");
+            var forked = _shell.Syscalls.Fork(caller, "ipc");
             if (!forked.Ok)
                 return null;
             // A long-lived process must not keep the shell's jail descriptors open (an owning one would
             // otherwise outlive its `jd close`).
-            JdCommands.CloseInherited(forked.Value);
+            JdCommands.CloseInherited(_shell.Syscalls, forked.Value);
             _processes[key] = forked.Value;
             return forked.Value;
         }

@@ -38,7 +38,7 @@ internal static class IpcrmCommand
             return context.Fail($"{label}: invalid number");
         // Keys above 2^31 wrap to a negative key_t, as strtol into key_t does.
         var value = unchecked((int)number);
-        var kernel = context.Kernel;
+        var sys = context.Syscalls;
         var proc = context.Proc;
         var id = value;
         if (byKey)
@@ -47,9 +47,9 @@ internal static class IpcrmCommand
                 return context.Fail($"can't remove private {Noun(kind)}s");
             var found = kind switch
             {
-                'm' => kernel.ShmGet(proc, value, 0, 0),
-                's' => kernel.SemGet(proc, value, 0, 0),
-                _ => kernel.MsgGet(proc, value, 0),
+                'm' => sys.ShmGet(proc, value, 0, 0),
+                's' => sys.SemGet(proc, value, 0, 0),
+                _ => sys.MsgGet(proc, value, 0),
             };
             if (!found.Ok)
                 return Report(context, kind, label, found.Error);
@@ -60,14 +60,14 @@ internal static class IpcrmCommand
         {
             case 'm':
                 var shm = default(ShmidDs);
-                result = kernel.ShmCtl(proc, id, IpcConstants.IPC_RMID, ref shm).Error;
+                result = sys.ShmCtl(proc, id, IpcConstants.IPC_RMID, ref shm).Error;
                 break;
             case 's':
-                result = kernel.SemCtl(proc, id, 0, IpcConstants.IPC_RMID).Error;
+                result = sys.SemCtl(proc, id, 0, IpcConstants.IPC_RMID).Error;
                 break;
             default:
                 var msq = default(MsqidDs);
-                result = kernel.MsgCtl(proc, id, IpcConstants.IPC_RMID, ref msq).Error;
+                result = sys.MsgCtl(proc, id, IpcConstants.IPC_RMID, ref msq).Error;
                 break;
         }
         return result == Errno.OK ? 0 : Report(context, kind, label, result);

@@ -65,7 +65,7 @@ internal static class IpcsCommand
         Func<IReadOnlyList<T>, string[]> rows, string header, Dictionary<string, object>? json, string jsonName,
         Func<IReadOnlyList<T>, T[]> filter)
     {
-        var read = context.Kernel.Sysctl.Read(context.Proc.Cred, oid);
+        var read = context.Syscalls.Sysctl(context.Proc, oid);
         if (!read.Ok || read.Value is not IReadOnlyList<T> list)
         {
             // ipcs(1) reports a facility whose module is not loaded on stderr and goes on.

@@ -52,7 +52,7 @@ internal static class JexecCommand
         var jid = JailQueries.ResolveJid(context, jailName);
         if (!jid.Ok)
             return context.Fail(jid.ErrorText);
-        var attached = context.Kernel.Jails.Syscalls.AttachTo(context.Proc, jid.Value);
+        var attached = context.Syscalls.JailAttach(context.Proc, jid.Value);
         if (!attached.Ok)
             return context.Fail($"jail_attach({jid.Value.ToString(CultureInfo.InvariantCulture)}): {attached.Error.Describe()}");
         if (user is not null)
@@ -61,7 +61,7 @@ internal static class JexecCommand
                 ?? (uint.TryParse(user, NumberStyles.None, CultureInfo.InvariantCulture, out var uid) ? context.Shell.Users.FindUser(context.Proc.Jail, uid) : null);
             if (entry is null)
                 return context.Fail($"getpwnam: {CommandLineParser.Printable(user)}: no such user");
-            var procs = context.Kernel.Processes;
+            var procs = context.Syscalls;
             var failed = procs.SetGroups(context.Proc, [entry.Gid]);
             if (failed == Errno.OK)
                 failed = procs.SetGid(context.Proc, entry.Gid);
@@ -75,7 +75,7 @@ internal static class JexecCommand
         if (command.Length == 0 || (command.Length == 1 && command[0].Text is "sh" or "/bin/sh" or "csh" or "/bin/csh"))
         {
             // An interactive shell in the jail: the shell's current process until its exit.
-            var shell = context.Kernel.Processes.Fork(context.Proc, "sh");
+            var shell = context.Syscalls.Fork(context.Proc, "sh");
             if (!shell.Ok)
                 return context.Fail($"fork: {shell.ErrorText}", 71);
             context.Shell.PushFrame(shell.Value);

@@ -114,7 +114,7 @@ internal static class JailGraph
         var datasetIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var jid in parentOf.Keys.Order())
         {
-            var attached = context.Kernel.ZfsAttached(context.Proc, jid.ToString(CultureInfo.InvariantCulture));
+            var attached = context.Syscalls.ZfsAttached(context.Proc, jid.ToString(CultureInfo.InvariantCulture));
             if (!attached.Ok)
                 continue;
             foreach (var dataset in attached.Value)
@@ -195,7 +195,7 @@ internal static class JailGraph
             "sysvsem" => "kern.ipc.sema",
             _ => "kern.ipc.msqids",
         };
-        var read = context.Kernel.Sysctl.Read(context.Proc.Cred, oid);
+        var read = context.Syscalls.Sysctl(context.Proc, oid);
         IEnumerable<int> creators = read.Ok ? read.Value switch
         {
             IReadOnlyList<ShmSegmentInfo> shm => shm.Select(s => s.CreatorJid),

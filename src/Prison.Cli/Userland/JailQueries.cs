@@ -14,7 +14,7 @@ internal static class JailQueries
         // The key last: for a jid it is the "jid" entry itself, which must keep its value.
         var request = new JailParams { ["jid"] = null };
         request[IsJid(jidOrName) ? "jid" : "name"] = jidOrName;
-        var got = context.Kernel.Jails.Syscalls.Get(context.Proc, request);
+        var got = context.Syscalls.JailGet(context.Proc, request);
         if (!got.Ok)
             return SysResult<int>.Fail(got.Error, $"jail \"{CommandLineParser.Printable(jidOrName)}\" not found");
         return SysResult<int>.Success(int.Parse(got.Value["jid"]!, CultureInfo.InvariantCulture));
@@ -32,7 +32,7 @@ internal static class JailQueries
                 request[n] = null;
             if (!request.Contains("jid"))
                 request["jid"] = null;
-            var got = context.Kernel.Jails.Syscalls.Get(context.Proc, request, dying ? JailFlags.Dying : JailFlags.None);
+            var got = context.Syscalls.JailGet(context.Proc, request, dying ? JailFlags.Dying : JailFlags.None);
             if (!got.Ok)
                 return result;
             result.Add(got.Value);
@@ -48,7 +48,7 @@ internal static class JailQueries
             request[n] = null;
         // Set after the names: the key may be one of them (jls -j pg1 also asks for "name").
         request[IsJid(jidOrName) ? "jid" : "name"] = jidOrName;
-        var got = context.Kernel.Jails.Syscalls.Get(context.Proc, request, dying ? JailFlags.Dying : JailFlags.None);
+        var got = context.Syscalls.JailGet(context.Proc, request, dying ? JailFlags.Dying : JailFlags.None);
         return got.Ok ? got : SysResult<JailParams>.Fail(got.Error, $"jail \"{CommandLineParser.Printable(jidOrName)}\" not found");
     }
 
@@ -57,12 +57,12 @@ internal static class JailQueries
     {
         const string prefix = "security.jail.param.";
         var result = new List<(string, string)>();
-        foreach (var node in context.Kernel.Sysctl.List("security.jail.param"))
+        foreach (var node in context.Syscalls.SysctlList(context.Proc, "security.jail.param"))
         {
             var name = node.Name[prefix.Length..];
             if (name is "lastjid" or "errmsg")
                 continue;
-            var type = context.Kernel.Sysctl.Read(context.Proc.Cred, node.Name);
+            var type = context.Syscalls.Sysctl(context.Proc, node.Name);
             result.Add((name, type.Ok ? type.Value.ToString() ?? "" : ""));
         }
         return result;

@@ -4,6 +4,7 @@ using Prison.Core;
 using Prison.Core.Descriptors;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.Cli.Userland;
 
@@ -23,7 +24,7 @@ internal sealed class JdCommands : IDisposable
     private readonly Dictionary<(Jail Jail, uint Uid), Proc> _holders = [];
 
     /// <summary>Event subscriptions, per owner process and descriptor number (a kqueue registration).</summary>
-    private readonly Dictionary<(Proc Owner, int Fd), (JailDescriptor File, JailEventStream Stream)> _watches = [];
+    private readonly Dictionary<(Proc Owner, int Fd), (long FileId, JailEventStream Stream)> _watches = [];
 
     public JdCommands(Shell.Shell shell) => _shell = shell;
 
@@ -46,7 +47,7 @@ internal sealed class JdCommands : IDisposable
         var worker = context.Proc;
         if (!ReferenceEquals(owner, _shell.CurrentProcess))
         {
-            var forked = context.Kernel.Processes.Fork(owner, "jd");
+            var forked = context.Syscalls.Fork(owner, "jd");
             if (!forked.Ok)
                 return context.Fail($"fork: {forked.ErrorText}", 71);
             worker = ownWorker = forked.Value;
@@ -71,7 +72,7 @@ internal sealed class JdCommands : IDisposable
         finally
         {
             if (ownWorker is not null)
-                context.Kernel.Processes.Exit(ownWorker);
+                context.Syscalls.Exit(ownWorker);
         }
     }
 
@@ -82,7 +83,7 @@ internal sealed class JdCommands : IDisposable
             stream.Dispose();
         _watches.Clear();
         foreach (var p in _holders.Values)
-            _shell.Kernel.Processes.Exit(p);
+            _shell.Syscalls.Exit(p);
         _holders.Clear();
     }
 
@@ -94,7 +95,7 @@ internal sealed class JdCommands : IDisposable
     /// <param name="FirstArgWord">The index in <see cref="CommandContext.Words"/> of the first of <paramref name="Args"/>.</param>
     private sealed record Call(CommandContext Context, Proc Owner, Proc Worker, IReadOnlyList<string> Args, int FirstArgWord)
     {
-        public Kernel Kernel => Context.Kernel;
+        public SyscallInterface Syscalls => Context.Syscalls;
 
         public int Usage() => Context.Usage();
 
@@ -103,8 +104,8 @@ internal sealed class JdCommands : IDisposable
         /// <summary>Hands the worker's descriptor to the owner, closes the worker's copy, prints the owner's number.</summary>
         public int KeepAndPrint(int workerFd)
         {
-            var kept = Worker.Files.Pass(workerFd, Owner.Files);
-            Worker.Files.Close(workerFd);
+            var kept = Syscalls.FdPass(Worker, workerFd, Owner);
+            Syscalls.Close(Worker, workerFd);
             if (!kept.Ok)
                 return Fail($"pass: {Strerror.Of(kept.Error)}");
             Context.Out.WriteLine(kept.Value.ToString(CultureInfo.InvariantCulture));
@@ -120,7 +121,7 @@ internal sealed class JdCommands : IDisposable
             return call.Usage();
         var jail = operands[0];
         var request = new JailParams { [IsJid(jail) ? "jid" : "name"] = jail, ["desc"] = null };
-        var got = call.Kernel.Jails.Syscalls.Get(call.Worker, request, owning ? JailFlags.OwnDesc : JailFlags.GetDesc);
+        var got = call.Syscalls.JailGet(call.Worker, request, owning ? JailFlags.OwnDesc : JailFlags.GetDesc);
         if (!got.Ok)
             return call.Fail(got.Error == Errno.ENOENT ? $"jail \"{CommandLineParser.Printable(jail)}\" not found" : CommandLineParser.Printable(got.ErrorText));
         return call.KeepAndPrint(int.Parse(got.Value["desc"]!, CultureInfo.InvariantCulture));
@@ -140,7 +141,7 @@ internal sealed class JdCommands : IDisposable
             parameters[name] = eq < 0 ? null : operand[(eq + 1)..];
         }
         parameters["desc"] = null;
-        var created = call.Kernel.Jails.Syscalls.Set(call.Worker, parameters, JailFlags.Create | JailFlags.OwnDesc);
+        var created = call.Syscalls.JailSet(call.Worker, parameters, JailFlags.Create | JailFlags.OwnDesc);
         if (!created.Ok)
             return call.Fail(CommandLineParser.Printable(created.Message ?? $"jail_set: {created.Error.Describe()}"));
         return call.KeepAndPrint(int.Parse(parameters["desc"]!, CultureInfo.InvariantCulture));
@@ -152,18 +153,18 @@ internal sealed class JdCommands : IDisposable
             return call.Usage();
         var output = call.Context.Out;
         output.WriteLine(" FD    JID NAME             STATE  RIGHTS             OWNING");
-        foreach (var (fd, file) in call.Owner.Files.Open)
+        foreach (var file in call.Syscalls.FileList(call.Owner))
         {
-            if (file is not JailDescriptor jd)
+            if (file.JailDesc is not { } jd)
                 continue;
-            var state = jd.Jail.State switch
+            var state = jd.State switch
             {
                 JailState.Alive => "ALIVE",
                 JailState.Dying => "DYING",
                 JailState.Dead => "DEAD",
                 _ => "NEW",
             };
-            output.WriteLine($"{fd,3} {jd.Jail.Id,6} {jd.Jail.NameRelativeTo(call.Owner.Jail),-16} {state,-6} {RightsText(jd.Rights),-18} {(jd.Owning ? "yes" : "no")}");
+            output.WriteLine($"{file.Fd,3} {jd.Jid,6} {jd.Name,-16} {state,-6} {RightsText(jd.Rights),-18} {(jd.Owning ? "yes" : "no")}");
         }
         return 0;
     }
@@ -172,14 +173,14 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count == 0 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        var attached = call.Kernel.Jails.Syscalls.AttachJd(call.Worker, fd);
+        var attached = call.Syscalls.JailAttachJd(call.Worker, fd);
         if (!attached.Ok)
             return call.Fail($"jail_attach_jd({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(attached.Error)}");
         var command = call.Context.Words.Skip(call.FirstArgWord + 1).ToArray();
         if (command.Length == 0)
         {
             // Like jexec without a command: a shell in the jail, the session's current process until exit.
-            var shell = call.Kernel.Processes.Fork(call.Worker, "sh");
+            var shell = call.Syscalls.Fork(call.Worker, "sh");
             if (!shell.Ok)
                 return call.Fail($"fork: {shell.ErrorText}");
             _shell.PushFrame(shell.Value);
@@ -192,7 +193,7 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count != 1 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        var removed = call.Kernel.Jails.Syscalls.RemoveJd(call.Worker, fd);
+        var removed = call.Syscalls.JailRemoveJd(call.Worker, fd);
         return removed == Errno.OK ? 0 : call.Fail($"jail_remove_jd({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(removed)}");
     }
 
@@ -200,12 +201,7 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count != 2 || ParseFd(call.Args[0]) is not { } fd || ParseRights(call.Args[1]) is not { } rights)
             return call.Usage();
-        var error = call.Worker.Files.Get(fd) switch
-        {
-            null => Errno.EBADF,
-            JailDescriptor jd => jd.Limit(rights),
-            _ => Errno.EINVAL,
-        };
+        var error = call.Syscalls.CapRightsLimit(call.Worker, fd, rights);
         return error == Errno.OK ? 0 : call.Fail($"cap_rights_limit({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(error)}");
     }
 
@@ -213,13 +209,13 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count != 1 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        var file = call.Owner.Files.Get(fd);
-        var error = call.Owner.Files.Close(fd);
+        var file = FileId(call, call.Owner, fd);
+        var error = call.Syscalls.Close(call.Owner, fd);
         if (error != Errno.OK)
             return call.Fail($"close({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(error)}");
         // The command's own copy (inherited at fork) goes too, so a last close happens now, not at its exit.
-        if (file is not null && ReferenceEquals(call.Worker.Files.Get(fd), file))
-            call.Worker.Files.Close(fd);
+        if (!ReferenceEquals(call.Worker, call.Owner) && file is not null && FileId(call, call.Worker, fd) == file)
+            call.Syscalls.Close(call.Worker, fd);
         if (_watches.Remove((call.Owner, fd), out var watch))
             watch.Stream.Dispose();
         return 0;
@@ -232,7 +228,7 @@ internal sealed class JdCommands : IDisposable
         var holder = HolderFor(call.Context, call.Args[1]);
         if (!holder.Ok)
             return call.Fail(holder.ErrorText);
-        var passed = call.Owner.Files.Pass(fd, holder.Value.Files);
+        var passed = call.Syscalls.FdPass(call.Owner, fd, holder.Value);
         if (!passed.Ok)
             return call.Fail($"pass({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(passed.Error)}");
         call.Context.Out.WriteLine(passed.Value.ToString(CultureInfo.InvariantCulture));
@@ -243,16 +239,16 @@ internal sealed class JdCommands : IDisposable
     {
         if (call.Args.Count != 1 || ParseFd(call.Args[0]) is not { } fd)
             return call.Usage();
-        if (call.Owner.Files.Get(fd) is not { } file)
-            return call.Fail($"watch({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(Errno.EBADF)}");
-        if (file is not JailDescriptor jd)
-            return call.Fail($"watch({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(Errno.EINVAL)}");
         var key = (call.Owner, fd);
-        if (!_watches.TryGetValue(key, out var watch) || !ReferenceEquals(watch.File, jd))
+        var file = FileId(call, call.Owner, fd);
+        if (!_watches.TryGetValue(key, out var watch) || watch.FileId != file)
         {
+            var subscribed = call.Syscalls.JailDescWatch(call.Owner, fd);
+            if (!subscribed.Ok)
+                return call.Fail($"watch({fd.ToString(CultureInfo.InvariantCulture)}): {Strerror.Of(subscribed.Error)}");
             if (watch.Stream is not null)
                 watch.Stream.Dispose();
-            watch = (jd, jd.Watch());
+            watch = (file!.Value, subscribed.Value);
             _watches[key] = watch;
         }
         while (watch.Stream.TryRead(out var e))
@@ -283,12 +279,12 @@ internal sealed class JdCommands : IDisposable
         var key = (shell.Jail, entry.Uid);
         if (_holders.TryGetValue(key, out var existing) && !existing.HasExited)
             return SysResult<Proc>.Success(existing);
-        var forked = context.Kernel.Processes.Fork(shell, "jd");
+        var forked = context.Syscalls.Fork(shell, "jd");
         if (!forked.Ok)
             return SysResult<Proc>.Fail(forked.Error, $"fork: {forked.ErrorText}");
         var holder = forked.Value;
-        CloseInherited(holder);
-        var procs = context.Kernel.Processes;
+        CloseInherited(context.Syscalls, holder);
+        var procs = context.Syscalls;
         var failed = procs.SetGroups(holder, [entry.Gid]);
         if (failed == Errno.OK)
             failed = procs.SetGid(holder, entry.Gid);
@@ -304,14 +300,11 @@ internal sealed class JdCommands : IDisposable
     }
 
     /// <summary>closefrom(3): a long-lived process keeps only the descriptors it is given.</summary>
-    public static void CloseInherited(Proc proc)
-    {
-        foreach (var (fd, _) in proc.Files.Open)
-        {
-            if (fd > 2)
-                proc.Files.Close(fd);
-        }
-    }
+    public static void CloseInherited(SyscallInterface syscalls, Proc proc) => syscalls.CloseFrom(proc, 3);
+
+    /// <summary>Which open file <paramref name="fd"/> of <paramref name="proc"/> names (kern.proc.filedesc), or null when it is not open.</summary>
+    private static long? FileId(Call call, Proc proc, int fd) =>
+        call.Syscalls.FileList(proc).FirstOrDefault(f => f.Fd == fd)?.FileId;
 
     private static string RightsText(JailDescRights rights)
     {

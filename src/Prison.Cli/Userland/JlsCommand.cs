@@ -124,7 +124,7 @@ internal static class JlsCommand
     }
 
     private static bool IsReadOnly(CommandContext context, string name) => name is "jid" ? false :
-        context.Kernel.Jails.Parameters.Find(name) is { ReadOnly: true };
+        context.Syscalls.JailParam(context.Proc, name) is { ReadOnly: true };
 
     private static string Structured(LibxoFormat format, IReadOnlyList<JailParams> jails, char mode, IReadOnlyList<string>? parameters, bool byName)
     {

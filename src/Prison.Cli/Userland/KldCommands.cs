@@ -3,6 +3,7 @@ using System.Text.Json;
 using Prison.Cli.Shell;
 using Prison.Core;
 using Prison.Core.Modules;
+using Prison.Core.Syscalls;
 
 namespace Prison.Cli.Userland;
 
@@ -19,9 +20,9 @@ internal static class KldCommands
         var status = 0;
         foreach (var name in options.Operands)
         {
-            if (options.Has('n') && context.Kernel.Modules.Find(name) is not null)
+            if (options.Has('n') && context.Syscalls.KldFind(context.Proc, name).Ok)
                 continue;
-            var loaded = context.Kernel.Modules.Load(context.Proc.Cred, name);
+            var loaded = context.Syscalls.KldLoad(context.Proc, name);
             if (!loaded.Ok)
             {
                 if (!options.Has('q'))
@@ -30,7 +31,10 @@ internal static class KldCommands
                 continue;
             }
             if (options.Has('v'))
-                context.Out.WriteLine($"Loaded {loaded.Value.Name}, id={loaded.Value.Id.ToString(CultureInfo.InvariantCulture)}");
+            {
+                var stat = context.Syscalls.KldStat(context.Proc, loaded.Value);
+                context.Out.WriteLine($"Loaded {(stat.Ok ? stat.Value.Name : name)}, id={loaded.Value.ToString(CultureInfo.InvariantCulture)}");
+            }
         }
         return status;
     }
@@ -46,7 +50,10 @@ internal static class KldCommands
         var status = 0;
         foreach (var name in targets)
         {
-            var unloaded = context.Kernel.Modules.Unload(context.Proc.Cred, name, options.Has('f'));
+            // kldunload.c: -i names a file id, an operand a file name (kldfind). kldunload(2) then checks
+            // the privilege before it looks the id up, as the kernel does.
+            var fileid = int.TryParse(name, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? SysResult<int>.Success(parsed) : context.Syscalls.KldFind(context.Proc, name);
+            var unloaded = fileid.Ok ? context.Syscalls.KldUnload(context.Proc, fileid.Value, options.Has('f')) : fileid;
             if (unloaded.Ok)
             {
                 if (options.Has('v'))
@@ -68,44 +75,44 @@ internal static class KldCommands
             return context.BadOption(error!);
         if (options.Operands.Count > 0)
             return context.Usage();
-        var modules = context.Kernel.Modules.List();
+        // kldnext/kldstat: the kernel hands back copies (kld_file_stat), the kernel itself first (id 1).
+        var files = new List<KldFileStat>();
+        for (var next = context.Syscalls.KldNext(context.Proc, 0); next.Ok && next.Value != 0; next = context.Syscalls.KldNext(context.Proc, next.Value))
+        {
+            if (context.Syscalls.KldStat(context.Proc, next.Value) is { Ok: true } stat)
+                files.Add(stat.Value);
+        }
         if (options.Value('n') is { } only)
         {
-            modules = modules.Where(m => m.Name == only).ToArray();
-            if (modules.Count == 0)
+            files = files.Where(m => m.Id != SyscallInterface.KernelFileId && m.Name == only).ToList();
+            if (files.Count == 0)
             {
                 if (!options.Has('q'))
                     context.Err.WriteLine($"kldstat: can't find file {CommandLineParser.Printable(only)}");
                 return 1;
             }
         }
-        var kernelVersion = typeof(Kernel).Assembly.GetName().Version?.ToString() ?? "0";
-        var kernelRefs = 1 + modules.Count(m => m.State == ModuleState.Loaded);
         if (options.Json)
         {
-            var rows = new List<object>();
-            if (options.Value('n') is null)
-                rows.Add(new { id = 1, refs = kernelRefs, version = kernelVersion, state = "loaded", name = "kernel", path = (string?)null, registrations = Array.Empty<string>() });
-            rows.AddRange(modules.Select(m => new
+            var rows = files.Select(m => new
             {
                 id = m.Id,
-                refs = m.References,
+                refs = m.Refs,
                 version = m.Version.ToString(),
                 state = StateName(m.State),
                 name = m.Name,
-                path = DisplayPath(m.Path),
+                path = DisplayPath(m.PathName),
                 registrations = m.Registrations,
-            }));
+            });
             context.Out.WriteLine(JsonSerializer.Serialize(new { module = rows }, JsonOutput.Options));
             return 0;
         }
         context.Out.WriteLine("Id Refs Version    State          Name             Path");
-        if (options.Value('n') is null)
-            context.Out.WriteLine(Row(1, kernelRefs, kernelVersion, "loaded", "kernel", "-"));
-        foreach (var m in modules)
+        foreach (var m in files)
         {
-            context.Out.WriteLine(Row(m.Id, m.References, m.Version.ToString(), StateName(m.State), m.Name, DisplayPath(m.Path) ?? "(linked in)"));
-            if (options.Has('v'))
+            var path = m.Id == SyscallInterface.KernelFileId ? "-" : DisplayPath(m.PathName) ?? "(linked in)";
+            context.Out.WriteLine(Row(m.Id, m.Refs, m.Version.ToString(), StateName(m.State), m.Name, path));
+            if (options.Has('v') && m.Id != SyscallInterface.KernelFileId)
             {
                 context.Out.WriteLine("\tContains modules:");
                 foreach (var r in m.Registrations)
@@ -134,7 +141,7 @@ internal static class KldCommands
         return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
     }
 
-    private static string LoadError(SysResult<LoadedModule> result) => result.Error switch
+    private static string LoadError(SysResult<int> result) => result.Error switch
     {
         Errno.EEXIST => "module already loaded or in kernel",
         Errno.ENOENT => "No such file or directory",

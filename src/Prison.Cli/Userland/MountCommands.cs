@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Prison.Cli.Shell;
 using Prison.Core;
-using Prison.Core.Vfs;
+using Prison.Core.Syscalls;
 using Prison.Core.Zfs;
 
 namespace Prison.Cli.Userland;
@@ -26,7 +26,7 @@ internal static class MountCommands
         if (options.Value('t') is not { } type || options.Operands.Count != 2)
             return context.Usage();
         var (source, node) = (options.Operands[0], options.Operands[1]);
-        var mounted = context.Kernel.Vfs.Mount(context.Proc, type, source, node);
+        var mounted = context.Syscalls.Mount(context.Proc, type, source, node);
         // mount(8) reports nmount(2)'s errno against the special file: "mount: tank/x: Operation not permitted".
         return mounted.Ok ? 0 : context.Fail($"{CommandLineParser.Printable(source)}: {Strerror.Of(mounted.Error)}");
     }
@@ -42,14 +42,14 @@ internal static class MountCommands
         foreach (var name in options.Operands)
         {
             // Like umount(8): the operand is looked up in getfsstat's list, as a mount point or a special file.
-            var visible = context.Kernel.Vfs.List(context.Proc);
+            var visible = context.Syscalls.GetFsStat(context.Proc);
             var entry = visible.LastOrDefault(m => m.MountPoint == name) ?? visible.LastOrDefault(m => m.Source == name);
             if (entry is null)
             {
                 status = context.Fail($"{CommandLineParser.Printable(name)}: not a file system root directory");
                 continue;
             }
-            var unmounted = context.Kernel.Vfs.Unmount(context.Proc, entry.MountPoint);
+            var unmounted = context.Syscalls.Unmount(context.Proc, entry.MountPoint);
             if (!unmounted.Ok)
                 status = context.Fail($"unmount of {entry.MountPoint} failed: {Strerror.Of(unmounted.Error)}");
         }
@@ -61,12 +61,12 @@ internal static class MountCommands
         var options = Getopt.Parse(context.Args, "hkT", allowJson: true, out var error, libxo: true);
         if (options is null)
             return context.BadOption(error!);
-        var visible = context.Kernel.Vfs.List(context.Proc);
+        var visible = context.Syscalls.GetFsStat(context.Proc);
         var status = 0;
-        IReadOnlyList<MountEntry> chosen = visible;
+        IReadOnlyList<Statfs> chosen = visible;
         if (options.Operands.Count > 0)
         {
-            var picked = new List<MountEntry>();
+            var picked = new List<Statfs>();
             foreach (var name in options.Operands)
             {
                 var entry = visible.LastOrDefault(m => m.MountPoint == name) ?? visible.LastOrDefault(m => m.Source == name);
@@ -96,15 +96,15 @@ internal static class MountCommands
     /// statfs(2) of a zfs mount: used is the dataset's <c>referenced</c>, available what its quotas
     /// leave. The model has no pool size, so without a quota total and available are unknown.
     /// </summary>
-    private static Space SpaceOf(CommandContext context, MountEntry mount)
+    private static Space SpaceOf(CommandContext context, Statfs mount)
     {
         if (mount.FsType != "zfs")
             return new Space(null, null, null);
-        var got = context.Kernel.ZfsGet(context.Proc, mount.Source, "referenced");
+        var got = context.Syscalls.ZfsGet(context.Proc, mount.Source, "referenced");
         if (!got.Ok)
             return new Space(null, null, null);
         var used = long.Parse(got.Value[0].Value, CultureInfo.InvariantCulture);
-        var calculator = ZfsProperties.AvailableCalculator(context.Kernel, context.Proc);
+        var calculator = ZfsProperties.AvailableCalculator(context.Syscalls, context.Proc);
         long? available = calculator.Ok && long.TryParse(calculator.Value(mount.Source), CultureInfo.InvariantCulture, out var a) ? a : null;
         return new Space(available + used, used, available);
     }
@@ -114,7 +114,7 @@ internal static class MountCommands
     /// total-blocks / used-blocks / available-blocks in the block size (blocks / used / available as
     /// humanized text with -h), used-percent and mounted-on. A size the model does not know is left out.
     /// </summary>
-    private static string Structured(LibxoFormat format, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
+    private static string Structured(LibxoFormat format, (Statfs Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
     {
         var xo = new Libxo(format, version: null).OpenContainer("storage-system-information").OpenList("filesystem");
         foreach (var (mount, space) in stats)
@@ -138,7 +138,7 @@ internal static class MountCommands
         return xo.Finish();
     }
 
-    private static void PrintTable(TextWriter output, (MountEntry Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
+    private static void PrintTable(TextWriter output, (Statfs Mount, Space Space)[] stats, bool human, int blockSize, bool showType)
     {
         string Number(long? bytes) => bytes is not { } b ? "-"
             : human ? HumanizeNumber(b) : (b / blockSize).ToString(CultureInfo.InvariantCulture);
@@ -178,7 +178,7 @@ internal static class MountCommands
 
     private static int List(CommandContext context, bool fstab, bool json)
     {
-        var mounts = context.Kernel.Vfs.List(context.Proc);
+        var mounts = context.Syscalls.GetFsStat(context.Proc);
         if (json)
         {
             var list = mounts.Select(m => new { special = m.Source, node = m.MountPoint, fstype = m.FsType, opts = LocalOnly });

@@ -38,7 +38,9 @@ internal static class PwCommand
             default:
                 return context.Fail($"unknown command `{CommandLineParser.Printable(verb)}'", 64);
         }
-        if (Priv.Check(context.Proc.Cred, Privilege.UserAdmin) != Errno.OK)
+        // pw.c checks getuid() itself: the password files are the jail's own, writable by its root only.
+        // No kernel privilege is involved (a jail's root administers its own users).
+        if (!context.Proc.Cred.IsRoot)
             return context.Fail("you must be root to run this program", 77);
         if (verb == "groupadd")
         {

@@ -40,19 +40,19 @@ internal static class RctlCommand
 
     private static int Add(CommandContext context, string rule)
     {
-        var added = context.Kernel.Racct.Syscalls.AddRule(context.Proc.Cred, rule);
+        var added = context.Syscalls.RctlAddRule(context.Proc, rule);
         return added.Ok ? 0 : Warn(context, $"failed to add rule '{rule}'", added.Error);
     }
 
     private static int Remove(CommandContext context, string filter)
     {
-        var removed = context.Kernel.Racct.Syscalls.RemoveRules(context.Proc.Cred, filter);
+        var removed = context.Syscalls.RctlRemoveRule(context.Proc, filter);
         return removed.Ok ? 0 : Warn(context, $"failed to remove rule '{filter}'", removed.Error);
     }
 
     private static int ShowRules(CommandContext context, string filter)
     {
-        var rules = context.Kernel.Racct.Syscalls.GetRules(context.Proc.Cred, filter);
+        var rules = context.Syscalls.RctlGetRules(context.Proc, filter);
         if (!rules.Ok)
             return Warn(context, $"failed to show rules for '{filter}'", rules.Error);
         foreach (var rule in rules.Value)
@@ -62,7 +62,7 @@ internal static class RctlCommand
 
     private static int ShowUsage(CommandContext context, string filter)
     {
-        var usage = context.Kernel.Racct.Syscalls.GetUsage(context.Proc.Cred, filter);
+        var usage = context.Syscalls.RctlGetRacct(context.Proc, filter);
         if (!usage.Ok)
             return Warn(context, $"failed to show resource consumption for '{filter}'", usage.Error);
         foreach (var (resource, amount) in usage.Value)

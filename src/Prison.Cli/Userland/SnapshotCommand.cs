@@ -1,5 +1,4 @@
 using Prison.Cli.Shell;
-using Prison.Core;
 
 namespace Prison.Cli.Userland;
 
@@ -10,14 +9,12 @@ internal static class SnapshotCommand
     {
         if (context.Args.Count > 1 || context.Args is [['-', ..]])
             return context.Usage();
-        // The snapshot shows every jail's objects, keys and contents: only the host's root may see it.
-        var cred = context.Proc.Cred;
-        if (cred.IsJailed || !cred.IsRoot)
-            return context.Fail(Errno.EPERM.Describe());
         var section = context.Args.Count == 1 ? context.Args[0] : null;
-        var text = context.Kernel.Snapshot(section);
-        if (text.Length == 0)
-            return context.Fail($"{section}: no such section (kernel, or a loaded module that writes one)");
+        // The kernel refuses (EPERM) anyone but the host's root: the snapshot shows every jail's objects.
+        var taken = context.Syscalls.Snapshot(context.Proc, section);
+        if (!taken.Ok)
+            return context.Fail(taken.ErrorText);
+        var text = taken.Value;
         context.Out.Write(text);
         return 0;
     }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Prison.Cli.Shell;
 using Prison.Core;
+using Prison.Core.Syscalls;
 using Prison.Core.Sysctl;
 
 namespace Prison.Cli.Userland;
@@ -37,12 +38,12 @@ internal static class SysctlCommand
 
     private static int Read(CommandContext context, string name, Options options, List<object>? json)
     {
-        var nodes = context.Kernel.Sysctl.List(name);
+        var nodes = context.Syscalls.SysctlList(context.Proc, name);
         if (nodes.Count == 0)
             return UnknownOid(context, name, options);
         foreach (var node in nodes)
         {
-            var value = context.Kernel.Sysctl.Read(context.Proc.Cred, node.Name);
+            var value = context.Syscalls.Sysctl(context.Proc, node.Name);
             if (!value.Ok)
             {
                 if (node.Name == name)
@@ -67,16 +68,16 @@ internal static class SysctlCommand
 
     private static int Write(CommandContext context, string name, string value, Options options, List<object>? json)
     {
-        var tree = context.Kernel.Sysctl;
-        if (tree.Find(name) is not { } node)
+        var sys = context.Syscalls;
+        if (sys.SysctlList(context.Proc, name).FirstOrDefault(n => n.Name == name) is not { } node)
             return UnknownOid(context, name, options);
         if (node.Access == SysctlAccess.ReadOnly)
             return context.Fail($"oid '{CommandLineParser.Printable(name)}' is read only");
-        var before = tree.Read(context.Proc.Cred, name);
-        var written = tree.Write(context.Proc.Cred, name, value);
+        var before = sys.Sysctl(context.Proc, name);
+        var written = sys.SysctlWrite(context.Proc, name, value);
         if (written != Errno.OK)
             return context.Fail($"{CommandLineParser.Printable(name)}={CommandLineParser.Printable(value)}: {written.Describe()}");
-        var after = tree.Read(context.Proc.Cred, name);
+        var after = sys.Sysctl(context.Proc, name);
         var oldText = before.Ok ? Format(node, before.Value) : "";
         var newText = after.Ok ? Format(node, after.Value) : "";
         if (json is not null)
@@ -96,7 +97,7 @@ internal static class SysctlCommand
     }
 
     /// <summary>The value as sysctl(8) prints it; an opaque list prints a one-line summary.</summary>
-    private static string Format(SysctlNode node, object value)
+    private static string Format(SysctlOid node, object value)
     {
         if (node.Type != SysctlType.Opaque)
             return Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";

@@ -79,7 +79,7 @@ internal static class ZfsCommand
             }
             properties.Add(new(ZfsProperties.Canonical(assignment[..eq]), assignment[(eq + 1)..]));
         }
-        var created = context.Kernel.ZfsCreate(context.Proc, options.Operands[0], options.Has('p'), properties);
+        var created = context.Syscalls.ZfsCreate(context.Proc, options.Operands[0], options.Has('p'), properties);
         return created.Ok ? 0 : Report(context, created);
     }
 
@@ -88,7 +88,7 @@ internal static class ZfsCommand
         var options = Getopt.Parse(args, "r", allowJson: false, out _);
         if (options is null || options.Operands.Count != 1)
             return Usage(context, "zfs destroy [-r] filesystem|snapshot");
-        var destroyed = context.Kernel.ZfsDestroy(context.Proc, options.Operands[0], options.Has('r'));
+        var destroyed = context.Syscalls.ZfsDestroy(context.Proc, options.Operands[0], options.Has('r'));
         return destroyed.Ok ? 0 : Report(context, destroyed);
     }
 
@@ -117,7 +117,7 @@ internal static class ZfsCommand
         var status = 0;
         foreach (var name in names)
         {
-            var listed = context.Kernel.ZfsList(context.Proc, name, options.Has('r'), asked, includeSnapshots: wantSnap);
+            var listed = context.Syscalls.ZfsList(context.Proc, name, options.Has('r'), asked, includeSnapshots: wantSnap);
             if (!listed.Ok)
             {
                 if (listed.Error == Errno.EINVAL && listed.Message?.StartsWith("invalid property", StringComparison.Ordinal) == true)
@@ -132,7 +132,7 @@ internal static class ZfsCommand
             }
             if (columns.Contains(ZfsProperties.Available) && available is null)
             {
-                var calculator = ZfsProperties.AvailableCalculator(context.Kernel, context.Proc);
+                var calculator = ZfsProperties.AvailableCalculator(context.Syscalls, context.Proc);
                 if (!calculator.Ok)
                     return Report(context, calculator);
                 available = calculator.Value;
@@ -176,7 +176,7 @@ internal static class ZfsCommand
         var status = 0;
         foreach (var name in options.Operands.Skip(1))
         {
-            var got = asked.Length > 0 ? context.Kernel.ZfsGet(context.Proc, name, asked) : context.Kernel.ZfsGet(context.Proc, name, "name");
+            var got = asked.Length > 0 ? context.Syscalls.ZfsGet(context.Proc, name, asked) : context.Syscalls.ZfsGet(context.Proc, name, "name");
             if (!got.Ok)
             {
                 if (got.Message?.StartsWith("bad property list", StringComparison.Ordinal) == true)
@@ -191,7 +191,7 @@ internal static class ZfsCommand
             }
             if (wanted.Contains(ZfsProperties.Available) && available is null)
             {
-                var calculator = ZfsProperties.AvailableCalculator(context.Kernel, context.Proc);
+                var calculator = ZfsProperties.AvailableCalculator(context.Syscalls, context.Proc);
                 if (!calculator.Ok)
                     return Report(context, calculator);
                 available = calculator.Value;
@@ -233,7 +233,7 @@ internal static class ZfsCommand
         var status = 0;
         foreach (var name in args.Skip(1))
         {
-            var set = context.Kernel.ZfsSet(context.Proc, name, property, value);
+            var set = context.Syscalls.ZfsSet(context.Proc, name, property, value);
             if (!set.Ok)
             {
                 status = Report(context, set);
@@ -251,7 +251,7 @@ internal static class ZfsCommand
         var status = 0;
         foreach (var name in args)
         {
-            var made = context.Kernel.ZfsSnapshot(context.Proc, name);
+            var made = context.Syscalls.ZfsSnapshot(context.Proc, name);
             if (!made.Ok)
                 status = Report(context, made);
         }
@@ -262,7 +262,7 @@ internal static class ZfsCommand
     {
         if (args.Count != 2 || args.Any(a => a.StartsWith('-')))
             return Usage(context, "zfs rename <filesystem|snapshot> <filesystem|snapshot>");
-        var renamed = context.Kernel.ZfsRename(context.Proc, args[0], args[1]);
+        var renamed = context.Syscalls.ZfsRename(context.Proc, args[0], args[1]);
         return renamed.Ok ? 0 : Report(context, renamed);
     }
 
@@ -271,21 +271,21 @@ internal static class ZfsCommand
         if (args.Count == 0)
         {
             // As zfs(8): every mounted zfs file system the caller's jail may see (getmntinfo).
-            foreach (var m in context.Kernel.Vfs.List(context.Proc).Where(m => m.FsType == "zfs"))
+            foreach (var m in context.Syscalls.GetFsStat(context.Proc).Where(m => m.FsType == "zfs"))
                 context.Out.WriteLine($"{m.Source,-30}  {m.MountPoint}");
             return 0;
         }
         if (args.Count != 1 || args[0].StartsWith('-'))
             return Usage(context, "zfs mount [filesystem]");
         // zfs(8) itself refuses, on the host, a dataset whose jailed property is on (share_mount_one).
-        var jailed = context.Kernel.Sysctl.Read(context.Proc.Cred, "security.jail.jailed");
+        var jailed = context.Syscalls.Sysctl(context.Proc, "security.jail.jailed");
         if (jailed.Ok && Convert.ToInt64(jailed.Value, System.Globalization.CultureInfo.InvariantCulture) == 0
-            && context.Kernel.ZfsGet(context.Proc, args[0], "jailed") is { Ok: true } zoned && zoned.Value[0].Value == "on")
+            && context.Syscalls.ZfsGet(context.Proc, args[0], "jailed") is { Ok: true } zoned && zoned.Value[0].Value == "on")
         {
             context.Err.WriteLine($"cannot mount '{CommandLineParser.Printable(args[0])}': dataset is exported to a local zone");
             return 1;
         }
-        var mounted = context.Kernel.ZfsMount(context.Proc, args[0]);
+        var mounted = context.Syscalls.ZfsMount(context.Proc, args[0]);
         return mounted.Ok ? 0 : Report(context, mounted);
     }
 
@@ -297,7 +297,7 @@ internal static class ZfsCommand
         if (target.StartsWith('/'))
         {
             // zfs unmount also takes the mount point: find what is mounted there, as the caller sees it.
-            var entry = context.Kernel.Vfs.List(context.Proc).FirstOrDefault(m => m.MountPoint == target);
+            var entry = context.Syscalls.GetFsStat(context.Proc).FirstOrDefault(m => m.MountPoint == target);
             if (entry is null || entry.FsType != "zfs")
             {
                 context.Err.WriteLine($"cannot unmount '{CommandLineParser.Printable(target)}': not a ZFS filesystem");
@@ -305,7 +305,7 @@ internal static class ZfsCommand
             }
             target = entry.Source;
         }
-        var unmounted = context.Kernel.ZfsUnmount(context.Proc, target);
+        var unmounted = context.Syscalls.ZfsUnmount(context.Proc, target);
         return unmounted.Ok ? 0 : Report(context, unmounted);
     }
 
@@ -315,8 +315,8 @@ internal static class ZfsCommand
         if (args.Count != 2 || args.Any(a => a.StartsWith('-')))
             return Usage(context, $"zfs {verb} <jailid|jailname> <filesystem>");
         var result = attach
-            ? context.Kernel.ZfsJail(context.Proc, args[0], args[1])
-            : context.Kernel.ZfsUnjail(context.Proc, args[0], args[1]);
+            ? context.Syscalls.ZfsJail(context.Proc, args[0], args[1])
+            : context.Syscalls.ZfsUnjail(context.Proc, args[0], args[1]);
         return result.Ok ? 0 : Report(context, result);
     }
 }

@@ -15,7 +15,7 @@ internal static class ZfsFileCommands
             return context.Usage();
         if (ParseSize(context.Args[2]) is not { } bytes)
             return context.Fail($"bad size '{CommandLineParser.Printable(context.Args[2])}'", 64);
-        var written = context.Kernel.ZfsWrite(context.Proc, context.Args[0], context.Args[1], bytes);
+        var written = context.Syscalls.ZfsWrite(context.Proc, context.Args[0], context.Args[1], bytes);
         if (written.Ok)
             return 0;
         return context.Fail(written.Error == Core.Errno.ENOSYS ? ZfsCommand.NotLoaded : written.ErrorText);
@@ -25,7 +25,7 @@ internal static class ZfsFileCommands
     {
         if (context.Args.Count != 2)
             return context.Usage();
-        var removed = context.Kernel.ZfsRemoveFile(context.Proc, context.Args[0], context.Args[1]);
+        var removed = context.Syscalls.ZfsRemoveFile(context.Proc, context.Args[0], context.Args[1]);
         if (removed.Ok)
             return 0;
         return context.Fail(removed.Error == Core.Errno.ENOSYS ? ZfsCommand.NotLoaded : removed.ErrorText);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Prison.Core;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 using Prison.Core.Zfs;
 
 namespace Prison.Cli.Userland;
@@ -52,9 +53,9 @@ internal static class ZfsProperties
     /// Computes <c>available</c> for every dataset the caller can see, from one <c>zfs list -o
     /// name,used,quota</c> (ancestors of a delegated dataset are visible, so their quotas count).
     /// </summary>
-    public static SysResult<Func<string, string>> AvailableCalculator(Kernel kernel, Proc proc)
+    public static SysResult<Func<string, string>> AvailableCalculator(SyscallInterface syscalls, Proc proc)
     {
-        var listed = kernel.ZfsList(proc, null, recursive: false, ["name", "used", "quota"], includeSnapshots: false);
+        var listed = syscalls.ZfsList(proc, null, recursive: false, ["name", "used", "quota"], includeSnapshots: false);
         if (!listed.Ok)
             return SysResult<Func<string, string>>.Fail(listed.Error, listed.Message);
         var byName = listed.Value.ToDictionary(r => r.Name, StringComparer.Ordinal);

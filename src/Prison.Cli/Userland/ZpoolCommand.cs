@@ -19,7 +19,7 @@ internal static class ZpoolCommand
             case "create":
                 if (args.Count != 2 || args[1].StartsWith('-'))
                     return ZfsCommand.Usage(context, "zpool create <pool>   (the model's pools have no devices)");
-                var created = context.Kernel.ZpoolCreate(context.Proc, args[1]);
+                var created = context.Syscalls.ZpoolCreate(context.Proc, args[1]);
                 return created.Ok ? 0 : ZfsCommand.Report(context, created);
             case "list":
                 return List(context, args.Skip(1).ToArray());
@@ -34,7 +34,7 @@ internal static class ZpoolCommand
         var options = Getopt.Parse(args, "Hp", allowJson: false, out _);
         if (options is null)
             return ZfsCommand.Usage(context, "zpool list [-Hp] [pool] ...");
-        var pools = context.Kernel.ZpoolList(context.Proc);
+        var pools = context.Syscalls.ZpoolList(context.Proc);
         if (!pools.Ok)
             return ZfsCommand.Report(context, pools);
         var status = 0;
@@ -60,7 +60,7 @@ internal static class ZpoolCommand
         var rows = new List<IReadOnlyList<string>>();
         foreach (var pool in shown)
         {
-            var root = context.Kernel.ZfsGet(context.Proc, pool, "used");
+            var root = context.Syscalls.ZfsGet(context.Proc, pool, "used");
             var alloc = root.Ok ? ZfsProperties.Display("used", root.Value[0].Value, options.Has('p')) : "-";
             rows.Add([pool, alloc, "ONLINE", "-"]);
         }

@@ -6,7 +6,11 @@ namespace Prison.Core.Descriptors;
 /// </summary>
 public abstract class KernelFile
 {
+    private static long s_lastSerial;
     private int _refs;
+
+    /// <summary>A number unique to this open file for the kernel's lifetime (what tells two files apart in a kern.proc.filedesc listing).</summary>
+    internal long Serial { get; } = Interlocked.Increment(ref s_lastSerial);
 
     /// <summary>A short type name for <c>fstat</c>-like listings.</summary>
     public abstract string Kind { get; }

@@ -12,7 +12,7 @@ namespace Prison.Core.Jails;
 /// FreeBSD's privilege rules: root of the host, or root of a jail acting on its descendants within
 /// <c>children.max</c>. Failures carry a jail(8)-style message in <see cref="SysResult{T}.Message"/>.
 /// </summary>
-public sealed class JailSyscalls
+internal sealed class JailSyscalls
 {
     private const JailFlags SetFlags = JailFlags.Create | JailFlags.Update | JailFlags.Attach | JailFlags.Dying;
     private const JailFlags DescFlags = JailFlags.UseDesc | JailFlags.AtDesc | JailFlags.GetDesc | JailFlags.OwnDesc;

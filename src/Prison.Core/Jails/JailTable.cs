@@ -56,7 +56,7 @@ public sealed class JailTable
     public JailParameterRegistry Parameters { get; }
 
     /// <summary>jail_set, jail_get, jail_attach, jail_remove.</summary>
-    public JailSyscalls Syscalls { get; }
+    internal JailSyscalls Syscalls { get; }
 
     /// <summary>
     /// <c>security.jail.mount_allowed</c> (the jail services proposal): the legacy default for <c>allow.mount</c> of jails

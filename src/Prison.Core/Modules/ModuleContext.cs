@@ -83,7 +83,7 @@ public sealed partial class ModuleContext
     /// </summary>
     public void RegisterSyscalls<T>(T implementation) where T : class
     {
-        var gate = _kernel.Syscalls.Gate<T>();
+        var gate = _kernel.Sysent.Gate<T>();
         var error = gate.Bind(implementation, ModuleName);
         if (error != Errno.OK)
             throw new KernelErrorException(error, $"syscalls {typeof(T).Name} are already provided by {gate.Owner}");
@@ -92,7 +92,7 @@ public sealed partial class ModuleContext
         Record($"syscalls {typeof(T).Name}", Stage.Gate, () =>
         {
             gate.Unbind();
-            _kernel.Syscalls.ForgetCollectibleContract(typeof(T));
+            _kernel.Sysent.ForgetCollectibleContract(typeof(T));
         });
     }
 

@@ -39,6 +39,10 @@ public enum Privilege
     RctlAdmin,
     /// <summary>Signal another user's processes.</summary>
     Signal,
+    /// <summary>Set a kernel environment variable (PRIV_KENV_SET; host only).</summary>
+    KenvSet,
+    /// <summary>Unset a kernel environment variable (PRIV_KENV_UNSET; host only).</summary>
+    KenvUnset,
 }
 
 /// <summary>Privilege checks: FreeBSD's <c>priv_check_cred</c> with <c>prison_priv_check</c>.</summary>

@@ -30,7 +30,7 @@ public sealed class Racct
     }
 
     /// <summary>rctl(8)'s system calls: add, remove and list rules, read usage.</summary>
-    public RctlSyscalls Syscalls { get; }
+    internal RctlSyscalls Syscalls { get; }
 
     /// <summary>The rules in force, in the order they were added.</summary>
     public IReadOnlyList<RctlRule> Rules => _rules.Rules;

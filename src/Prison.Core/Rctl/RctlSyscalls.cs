@@ -8,7 +8,7 @@ namespace Prison.Core.Rctl;
 /// Each needs root of prison0 (FreeBSD's PRIV_RCTL_*, which prison_priv_check never grants a jail), then
 /// parses its argument (EINVAL), then acts.
 /// </summary>
-public sealed class RctlSyscalls
+internal sealed class RctlSyscalls
 {
     private readonly Kernel _kernel;
     private readonly Racct _racct;

@@ -10,6 +10,7 @@ internal static class CoreSysctls
         var tree = kernel.Sysctl;
         tree.Add(new SysctlString("kern.ostype", "Operating system type", _ => "Prison"));
         tree.Add(new SysctlString("kern.hostname", "Hostname of the caller's jail", c => c.Jail.HostName, kernel.Jails.SetHostname, SysctlAccess.PrisonWritable));
+        tree.Add(new SysctlOpaque<Syscalls.KinfoProc>("kern.proc.all", "Return entire process table (the processes the caller's jail may see)", c => kernel.Syscalls.ProcAll(c)));
         tree.Add(new SysctlInt("security.jail.jailid", "Jail ID of the caller (0 on the host)", c => c.Jail.Id));
         tree.Add(new SysctlInt("security.jail.jailed", "Process in jail?", c => c.IsJailed ? 1 : 0));
         tree.Add(new SysctlInt("security.jail.mount_allowed",

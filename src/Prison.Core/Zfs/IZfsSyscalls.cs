@@ -4,7 +4,7 @@ namespace Prison.Core.Zfs;
 
 /// <summary>
 /// The ZFS syscalls (the <c>/dev/zfs</c> ioctls behind zfs(8) and zpool(8)), implemented by the
-/// <c>zfs</c> module. Call them through <see cref="ZfsCalls"/>, which returns ENOSYS when the module is
+/// <c>zfs</c> module. Userland calls them through <see cref="Syscalls.SyscallInterface"/> (<c>kernel.Syscalls.ZfsCreate(td, ...)</c>), which returns ENOSYS when the module is
 /// not loaded. Every call takes the calling process; failures carry zfs(8)-style messages
 /// (<c>cannot create 'tank/x': parent does not exist</c>).
 /// </summary>

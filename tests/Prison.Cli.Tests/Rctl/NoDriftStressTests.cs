@@ -46,10 +46,10 @@ public sealed class NoDriftStressTests
         var jailLock = new Lock(); // serialises the churn thread's jail removals and re-creations
         foreach (var name in JailNames)
             CreateFamily(k, name, everyJail);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:a:nshm:deny=3").Ok);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:a:nsem:deny=5").Ok);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:a:msgqqueued:deny=4").Ok);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:b.c:msgqsize:deny=300").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:a:nshm:deny=3").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:a:nsem:deny=5").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:a:msgqqueued:deny=4").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:b.c:msgqsize:deny=300").Ok);
 
         var host = k.Init;
         var threads = Enumerable.Range(0, 3).Select(t => new Thread(() =>
@@ -87,7 +87,7 @@ public sealed class NoDriftStressTests
         Assert.True(k.Racct.Usage(k.Jails.FindVisible(k.Prison0, "a")!, RacctResource.Nshm) <= 3);
 
         foreach (var j in k.Jails.List(k.Prison0).Where(j => j.Parent == k.Prison0))
-            k.Jails.Syscalls.Remove(k.Init, j.Id);
+            k.Syscalls.JailRemove(k.Init, j.Id);
         CheckUsageMatchesLiveObjects(k);
         foreach (var m in Modules)
             Assert.True(k.Modules.Unload(k.Init.Cred, m, force: true).Ok, m);
@@ -116,7 +116,7 @@ public sealed class NoDriftStressTests
         p["sysvshm"] = "new";
         p["sysvsem"] = "new";
         p["sysvmsg"] = "new";
-        var r = k.Jails.Syscalls.Set(caller, p, JailFlags.Create);
+        var r = k.Syscalls.JailSet(caller, p, JailFlags.Create);
         return r.Ok ? k.Jails.Find(r.Value) : null;
     }
 
@@ -127,7 +127,7 @@ public sealed class NoDriftStressTests
         {
             var name = JailNames[rng.Next(JailNames.Length)];
             if (k.Jails.FindVisible(k.Prison0, name) is { } j)
-                k.Jails.Syscalls.Remove(k.Init, j.Id);
+                k.Syscalls.JailRemove(k.Init, j.Id);
             CreateFamily(k, name, every);
             return;
         }
@@ -142,31 +142,31 @@ public sealed class NoDriftStressTests
         {
             case 0:
             case 1:
-                k.ShmGet(p, IPC_PRIVATE, (ulong)rng.Next(1, 20000), IPC_CREAT | 0x1b6);
+                k.Syscalls.ShmGet(p, IPC_PRIVATE, (ulong)rng.Next(1, 20000), IPC_CREAT | 0x1b6);
                 break;
             case 2:
                 if (Pick(k, host, "kern.ipc.shmsegs", (ShmSegmentInfo s) => s.Id, rng) is { } shmid)
                 {
                     var ds = default(ShmidDs);
-                    k.ShmCtl(host, shmid, IPC_RMID, ref ds);
+                    k.Syscalls.ShmCtl(host, shmid, IPC_RMID, ref ds);
                 }
                 break;
             case 3:
-                k.SemGet(p, IPC_PRIVATE, rng.Next(1, 4), IPC_CREAT | 0x1b6);
+                k.Syscalls.SemGet(p, IPC_PRIVATE, rng.Next(1, 4), IPC_CREAT | 0x1b6);
                 break;
             case 4:
                 if (Pick(k, host, "kern.ipc.sema", (SemSetInfo s) => s.Id, rng) is { } semid)
-                    k.SemCtl(host, semid, 0, IPC_RMID, null);
+                    k.Syscalls.SemCtl(host, semid, 0, IPC_RMID, null);
                 break;
             case 5:
-                k.MsgGet(p, IPC_PRIVATE, IPC_CREAT | 0x1b6);
+                k.Syscalls.MsgGet(p, IPC_PRIVATE, IPC_CREAT | 0x1b6);
                 break;
             case 6:
             case 7:
                 if (Pick(k, host, "kern.ipc.msqids", (MsgQueueInfo q) => q.Id, rng) is { } sendTo)
                 {
                     var body = new byte[rng.Next(1, 120)];
-                    k.MsgSnd(rng.Next(2) == 0 ? host : p, sendTo, 1, body, (ulong)body.Length, IPC_NOWAIT);
+                    k.Syscalls.MsgSnd(rng.Next(2) == 0 ? host : p, sendTo, 1, body, (ulong)body.Length, IPC_NOWAIT);
                 }
                 break;
             default:
@@ -175,11 +175,11 @@ public sealed class NoDriftStressTests
                     if (rng.Next(4) == 0)
                     {
                         var ds = default(MsqidDs);
-                        k.MsgCtl(host, queue, IPC_RMID, ref ds);
+                        k.Syscalls.MsgCtl(host, queue, IPC_RMID, ref ds);
                     }
                     else
                     {
-                        k.MsgRcv(host, queue, new byte[200], 200, 0, IPC_NOWAIT, out _);
+                        k.Syscalls.MsgRcv(host, queue, new byte[200], 200, 0, IPC_NOWAIT, out _);
                     }
                 }
                 break;

@@ -29,7 +29,7 @@ public sealed class RctlCommandTests
         using var s = new Session();
         s.Ok("kldload sysvshm");
         s.Ok("jail -c name=pg1 persist sysvshm=new");
-        Assert.True(s.Kernel.ShmGet(s.RootIn("pg1"), IpcConstants.IPC_PRIVATE, 5000, IpcConstants.IPC_CREAT | 0x180).Ok);
+        Assert.True(s.Kernel.Syscalls.ShmGet(s.RootIn("pg1"), IpcConstants.IPC_PRIVATE, 5000, IpcConstants.IPC_CREAT | 0x180).Ok);
 
         Assert.Equal(
             "msgqqueued=0\nmsgqsize=0\nnmsgq=0\nnsem=0\nnsemop=0\nnshm=1\nshmsize=8192\n",
@@ -59,8 +59,8 @@ public sealed class RctlCommandTests
         s.Ok("jail -c name=pg1 persist sysvshm=new");
         s.Ok("rctl -a jail:pg1:nshm:deny=1");
         var p = s.RootIn("pg1");
-        Assert.True(s.Kernel.ShmGet(p, IpcConstants.IPC_PRIVATE, 4096, IpcConstants.IPC_CREAT | 0x180).Ok);
-        Assert.Equal(Errno.ENOSPC, s.Kernel.ShmGet(p, IpcConstants.IPC_PRIVATE, 4096, IpcConstants.IPC_CREAT | 0x180).Error);
+        Assert.True(s.Kernel.Syscalls.ShmGet(p, IpcConstants.IPC_PRIVATE, 4096, IpcConstants.IPC_CREAT | 0x180).Ok);
+        Assert.Equal(Errno.ENOSPC, s.Kernel.Syscalls.ShmGet(p, IpcConstants.IPC_PRIVATE, 4096, IpcConstants.IPC_CREAT | 0x180).Error);
         Assert.Equal("nshm=1", s.Ok("rctl -u jail:pg1").Split('\n').Single(l => l.StartsWith("nshm=", StringComparison.Ordinal)));
     }
 }

@@ -65,7 +65,7 @@ public class SnapshotDeterminismTests
         Msg(k);
         var before = k.Snapshot("sysvmsg");
         var p = Spawn(k, k.Jails.FindVisible(k.Prison0, "mq")!, 0);
-        Assert.Equal(Errno.OK, k.MsgSnd(p, IdOfOnlyQueue(before), 9, "x"u8, 1, 0));
+        Assert.Equal(Errno.OK, k.Syscalls.MsgSnd(p, IdOfOnlyQueue(before), 9, "x"u8, 1, 0));
         var after = k.Snapshot("sysvmsg");
         Assert.NotEqual(before, after);
         Assert.Contains("type=9 length=1", after, StringComparison.Ordinal);

@@ -37,20 +37,20 @@ internal static class SnapshotScenarios
         var pg2 = NewJail(k, "pgsql02", ("sysvshm", "new"));
         var p1 = Spawn(k, pg1, 770);
         var p2 = Spawn(k, pg2, 770);
-        var id1 = Ok(k.ShmGet(p1, PostgresKey, 1 << 20, IPC_CREAT | IPC_EXCL | 0x180), "shmget pg1");
+        var id1 = Ok(k.Syscalls.ShmGet(p1, PostgresKey, 1 << 20, IPC_CREAT | IPC_EXCL | 0x180), "shmget pg1");
         Tick(k);
-        var id2 = Ok(k.ShmGet(p2, PostgresKey, 1 << 20, IPC_CREAT | IPC_EXCL | 0x180), "shmget pg2");
+        var id2 = Ok(k.Syscalls.ShmGet(p2, PostgresKey, 1 << 20, IPC_CREAT | IPC_EXCL | 0x180), "shmget pg2");
         Tick(k);
-        var at1 = Ok(k.ShmAt(p1, id1, 0, 0), "shmat pg1");
-        Assert.Equal(MemFault.None, k.ShmWrite(p1, at1, "pg1"u8));
-        var at2 = Ok(k.ShmAt(p2, id2, 0, 0), "shmat pg2");
+        var at1 = Ok(k.Syscalls.ShmAt(p1, id1, 0, 0), "shmat pg1");
+        Assert.Equal(MemFault.None, k.Syscalls.ShmWrite(p1, at1, "pg1"u8));
+        var at2 = Ok(k.Syscalls.ShmAt(p2, id2, 0, 0), "shmat pg2");
         Tick(k);
         var host = Spawn(k, k.Prison0, 0);
-        var id3 = Ok(k.ShmGet(host, IPC_PRIVATE, 100, IPC_CREAT | 0x1a4), "shmget host");
-        Ok(k.ShmAt(host, id3, 0, 0), "shmat host");
+        var id3 = Ok(k.Syscalls.ShmGet(host, IPC_PRIVATE, 100, IPC_CREAT | 0x1a4), "shmget host");
+        Ok(k.Syscalls.ShmAt(host, id3, 0, 0), "shmat host");
         Tick(k);
         var buf = default(ShmidDs);
-        Ok(k.ShmCtl(host, id3, IPC_RMID, ref buf), "shmctl IPC_RMID");
+        Ok(k.Syscalls.ShmCtl(host, id3, IPC_RMID, ref buf), "shmctl IPC_RMID");
         return (p2, at2);
     }
 
@@ -59,13 +59,13 @@ internal static class SnapshotScenarios
     {
         var app = NewJail(k, "app", ("sysvsem", "new"));
         var owner = Spawn(k, app, 1001);
-        var id = Ok(k.SemGet(owner, 77, 3, IPC_CREAT | 0x180), "semget");
+        var id = Ok(k.Syscalls.SemGet(owner, 77, 3, IPC_CREAT | 0x180), "semget");
         Tick(k);
-        Ok(k.SemCtl(owner, id, 0, SETVAL, new SemUn { Val = 5 }), "semctl SETVAL");
-        Ok(k.SemCtl(owner, id, 2, SETVAL, new SemUn { Val = 1 }), "semctl SETVAL");
+        Ok(k.Syscalls.SemCtl(owner, id, 0, SETVAL, new SemUn { Val = 5 }), "semctl SETVAL");
+        Ok(k.Syscalls.SemCtl(owner, id, 2, SETVAL, new SemUn { Val = 1 }), "semctl SETVAL");
         Tick(k);
         var worker = Spawn(k, app, 1001);
-        Assert.Equal(Errno.OK, k.SemOp(worker, id, [new SemBuf(0, -2, SEM_UNDO), new SemBuf(1, 1, 0)]));
+        Assert.Equal(Errno.OK, k.Syscalls.SemOp(worker, id, [new SemBuf(0, -2, SEM_UNDO), new SemBuf(1, 1, 0)]));
     }
 
     /// <summary>A queue in a jail with three typed messages sent and one received.</summary>
@@ -73,14 +73,14 @@ internal static class SnapshotScenarios
     {
         var mq = NewJail(k, "mq", ("sysvmsg", "new"));
         var p = Spawn(k, mq, 0);
-        var id = Ok(k.MsgGet(p, 42, IPC_CREAT | 0x1b0), "msgget");
+        var id = Ok(k.Syscalls.MsgGet(p, 42, IPC_CREAT | 0x1b0), "msgget");
         Tick(k);
         Send(k, p, id, 1, "hello");
         Send(k, p, id, 2, "world!");
         Send(k, p, id, 1, "again");
         Tick(k);
         var buffer = new byte[64];
-        Assert.Equal(5, Ok(k.MsgRcv(p, id, buffer, 64, 1, 0, out var type), "msgrcv"));
+        Assert.Equal(5, Ok(k.Syscalls.MsgRcv(p, id, buffer, 64, 1, 0, out var type), "msgrcv"));
         Assert.Equal(1, type);
     }
 
@@ -88,15 +88,15 @@ internal static class SnapshotScenarios
     public static void Zfs(Kernel k)
     {
         var host = k.Init;
-        Ok(k.ZfsCreate(host, "tank/jails/pg1/data", parents: true), "zfs create");
-        Ok(k.ZfsSet(host, "tank/jails", "mountpoint", "/jails"), "zfs set mountpoint");
-        Ok(k.ZfsSet(host, "tank/jails/pg1", "jailed", "on"), "zfs set jailed");
-        Ok(k.ZfsSet(host, "tank/jails/pg1", "quota", "10M"), "zfs set quota");
+        Ok(k.Syscalls.ZfsCreate(host, "tank/jails/pg1/data", parents: true), "zfs create");
+        Ok(k.Syscalls.ZfsSet(host, "tank/jails", "mountpoint", "/jails"), "zfs set mountpoint");
+        Ok(k.Syscalls.ZfsSet(host, "tank/jails/pg1", "jailed", "on"), "zfs set jailed");
+        Ok(k.Syscalls.ZfsSet(host, "tank/jails/pg1", "quota", "10M"), "zfs set quota");
         var pg1 = NewJail(k, "pg1", ("allow.mount", "1"), ("allow.mount.zfs", "1"), ("enforce_statfs", "1"));
-        Ok(k.ZfsJail(host, "pg1", "tank/jails/pg1"), "zfs jail");
+        Ok(k.Syscalls.ZfsJail(host, "pg1", "tank/jails/pg1"), "zfs jail");
         var root = Spawn(k, pg1, 0);
-        Ok(k.ZfsWrite(root, "tank/jails/pg1/data", "/base.dat", 4096), "write a file");
-        Ok(k.ZfsMount(root, "tank/jails/pg1/data"), "zfs mount");
+        Ok(k.Syscalls.ZfsWrite(root, "tank/jails/pg1/data", "/base.dat", 4096), "write a file");
+        Ok(k.Syscalls.ZfsMount(root, "tank/jails/pg1/data"), "zfs mount");
     }
 
     public static Jail NewJail(Kernel k, string name, params (string Name, string? Value)[] parameters)
@@ -104,7 +104,7 @@ internal static class SnapshotScenarios
         var p = new JailParams { ["name"] = name, ["persist"] = null };
         foreach (var (n, v) in parameters)
             p[n] = v;
-        var jid = Ok(k.Jails.Syscalls.Set(k.Init, p, JailFlags.Create), $"jail -c {name}");
+        var jid = Ok(k.Syscalls.JailSet(k.Init, p, JailFlags.Create), $"jail -c {name}");
         return k.Jails.Find(jid)!;
     }
 
@@ -127,6 +127,6 @@ internal static class SnapshotScenarios
     private static void Send(Kernel k, Proc p, int id, long type, string text)
     {
         var bytes = System.Text.Encoding.ASCII.GetBytes(text);
-        Assert.Equal(Errno.OK, k.MsgSnd(p, id, type, bytes, (ulong)bytes.Length, 0));
+        Assert.Equal(Errno.OK, k.Syscalls.MsgSnd(p, id, type, bytes, (ulong)bytes.Length, 0));
     }
 }

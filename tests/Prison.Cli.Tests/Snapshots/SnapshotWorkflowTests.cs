@@ -27,7 +27,7 @@ public sealed class SnapshotWorkflowTests : IDisposable
         Assert.False(File.Exists(received));
 
         // pgsql02 writes into its segment: only that segment's digest changes.
-        Assert.Equal(MemFault.None, k.ShmWrite(pg2Proc, pg2Address, "pg2"u8));
+        Assert.Equal(MemFault.None, k.Syscalls.ShmWrite(pg2Proc, pg2Address, "pg2"u8));
         var actual = k.Snapshot("sysvshm");
 
         var ex = Assert.Throws<ApprovalException>(() => Snapshot.Verify(k, "sysvshm", testFile, "Scenario"));
@@ -95,12 +95,12 @@ public sealed class SnapshotWorkflowTests : IDisposable
         var clock = new ManualTimeProvider();
         using var k = Boot(clock, "sysvshm");
         var p = Spawn(k, k.Prison0, 0);
-        var id = Ok(k.ShmGet(p, 1, 4096, IpcConstants.IPC_CREAT | 0x180), "shmget");
+        var id = Ok(k.Syscalls.ShmGet(p, 1, 4096, IpcConstants.IPC_CREAT | 0x180), "shmget");
         var ds = default(ShmidDs);
-        Ok(k.ShmCtl(p, id, IpcConstants.IPC_STAT, ref ds), "shmctl IPC_STAT");
+        Ok(k.Syscalls.ShmCtl(p, id, IpcConstants.IPC_STAT, ref ds), "shmctl IPC_STAT");
         Assert.Equal(ManualTimeProvider.DefaultStart.ToUnixTimeSeconds(), ds.Ctime);
         clock.Advance(TimeSpan.FromSeconds(5));
-        Ok(k.ShmAt(p, id, 0, 0), "shmat");
+        Ok(k.Syscalls.ShmAt(p, id, 0, 0), "shmat");
         Assert.Contains("ctime=Time_1 atime=Time_2 dtime=0", k.Snapshot("sysvshm"), StringComparison.Ordinal);
     }
 }

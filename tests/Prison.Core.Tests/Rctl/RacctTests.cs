@@ -8,7 +8,7 @@ public sealed class RacctTests
 {
     private static void AddRule(Kernel k, string rule)
     {
-        var r = k.Racct.Syscalls.AddRule(k.Init.Cred, rule);
+        var r = k.Syscalls.RctlAddRule(k.Init, rule);
         Assert.True(r.Ok, $"rctl -a {rule}: {r}");
     }
 
@@ -80,11 +80,11 @@ public sealed class RacctTests
         Assert.Equal(Errno.OK, k.Racct.Charge(pg, RacctResource.Nmsgq, 2));
         Assert.Equal(Errno.ENOSPC, k.Racct.Charge(pg, RacctResource.Nmsgq, 1));
 
-        Assert.Equal(1, k.Racct.Syscalls.RemoveRules(k.Init.Cred, "jail:pg").Value);
+        Assert.Equal(1, k.Syscalls.RctlRemoveRule(k.Init, "jail:pg").Value);
 
         Assert.Equal(Errno.OK, k.Racct.Charge(pg, RacctResource.Nmsgq, 1));
         Assert.Empty(k.Racct.Rules);
-        Assert.Equal(Errno.ESRCH, k.Racct.Syscalls.RemoveRules(k.Init.Cred, "jail:pg").Error);
+        Assert.Equal(Errno.ESRCH, k.Syscalls.RctlRemoveRule(k.Init, "jail:pg").Error);
         k.Racct.Release(pg, RacctResource.Nmsgq, 3);
     }
 
@@ -126,7 +126,7 @@ public sealed class RacctTests
     {
         using var k = new Kernel();
         k.Create("pg");
-        Assert.Equal(Errno.EINVAL, k.Racct.Syscalls.AddRule(k.Init.Cred, text).Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.RctlAddRule(k.Init, text).Error);
         Assert.Empty(k.Racct.Rules);
     }
 
@@ -135,10 +135,10 @@ public sealed class RacctTests
     {
         using var k = new Kernel();
         k.Create("pg");
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:later:nshm:deny=1").Ok);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:later:nshm:deny=1").Ok);
         Assert.Single(k.Racct.Rules);
-        Assert.Equal(Errno.ESRCH, k.Racct.Syscalls.GetUsage(k.Init.Cred, "jail:nosuch").Error);
-        Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, "jail:0:nshm:deny=1").Ok);
+        Assert.Equal(Errno.ESRCH, k.Syscalls.RctlGetRacct(k.Init, "jail:nosuch").Error);
+        Assert.True(k.Syscalls.RctlAddRule(k.Init, "jail:0:nshm:deny=1").Ok);
     }
 
     [Fact]
@@ -146,17 +146,17 @@ public sealed class RacctTests
     {
         using var k = new Kernel();
         var pg = k.Create("pg");
-        var jailedRoot = Ucred.Root(pg);
-        var hostUser = new Ucred(1001, 1001, [], k.Prison0);
+        var jailedRoot = k.Processes.Spawn(Ucred.Root(pg), "sh").Value;
+        var hostUser = k.Processes.Spawn(new Ucred(1001, 1001, [], k.Prison0), "sh").Value;
         foreach (var cred in new[] { jailedRoot, hostUser })
         {
-            Assert.Equal(Errno.EPERM, k.Racct.Syscalls.AddRule(cred, "jail:pg:nshm:deny=1").Error);
-            Assert.Equal(Errno.EPERM, k.Racct.Syscalls.RemoveRules(cred, "").Error);
-            Assert.Equal(Errno.EPERM, k.Racct.Syscalls.GetRules(cred, "").Error);
-            Assert.Equal(Errno.EPERM, k.Racct.Syscalls.GetUsage(cred, "jail:pg").Error);
+            Assert.Equal(Errno.EPERM, k.Syscalls.RctlAddRule(cred, "jail:pg:nshm:deny=1").Error);
+            Assert.Equal(Errno.EPERM, k.Syscalls.RctlRemoveRule(cred, "").Error);
+            Assert.Equal(Errno.EPERM, k.Syscalls.RctlGetRules(cred, "").Error);
+            Assert.Equal(Errno.EPERM, k.Syscalls.RctlGetRacct(cred, "jail:pg").Error);
         }
         // The privilege check comes before the syntax check.
-        Assert.Equal(Errno.EPERM, k.Racct.Syscalls.AddRule(jailedRoot, "garbage").Error);
+        Assert.Equal(Errno.EPERM, k.Syscalls.RctlAddRule(jailedRoot, "garbage").Error);
         Assert.Empty(k.Racct.Rules);
     }
 
@@ -169,15 +169,15 @@ public sealed class RacctTests
         AddRule(k, "jail:a:nshm:deny=1");
         AddRule(k, "jail:a:nsem:deny=2");
         AddRule(k, "jail:b:nshm:deny=3");
-        string[] List(string f) => k.Racct.Syscalls.GetRules(k.Init.Cred, f).Value.Select(r => r.ToString()).ToArray();
+        string[] List(string f) => k.Syscalls.RctlGetRules(k.Init, f).Value.Select(r => r.ToString()).ToArray();
 
         Assert.Equal(3, List("").Length);
         Assert.Equal(["jail:a:nshm:deny=1", "jail:a:nsem:deny=2"], List("jail:a"));
         Assert.Equal(["jail:a:nshm:deny=1", "jail:b:nshm:deny=3"], List("jail::nshm"));
         Assert.Equal(["jail:b:nshm:deny=3"], List("jail::nshm:deny=3"));
-        Assert.Equal(Errno.EINVAL, k.Racct.Syscalls.GetRules(k.Init.Cred, "jail:a:bogus").Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.RctlGetRules(k.Init, "jail:a:bogus").Error);
 
-        Assert.Equal(2, k.Racct.Syscalls.RemoveRules(k.Init.Cred, "jail::nshm").Value);
+        Assert.Equal(2, k.Syscalls.RctlRemoveRule(k.Init, "jail::nshm").Value);
         Assert.Equal(["jail:a:nsem:deny=2"], List(""));
     }
 
@@ -187,11 +187,11 @@ public sealed class RacctTests
         using var k = new Kernel();
         var pg = k.Create("pg");
         Assert.Equal(Errno.OK, k.Racct.Charge(pg, RacctResource.Nshm, 1));
-        var usage = k.Racct.Syscalls.GetUsage(k.Init.Cred, "jail:pg").Value;
+        var usage = k.Syscalls.RctlGetRacct(k.Init, "jail:pg").Value;
         Assert.Equal(["msgqqueued=0", "msgqsize=0", "nmsgq=0", "nsem=0", "nsemop=0", "nshm=1", "shmsize=0"],
             usage.Select(u => $"{u.Resource.Name()}={u.Usage}"));
-        Assert.Equal(Errno.EINVAL, k.Racct.Syscalls.GetUsage(k.Init.Cred, "jail:").Error);
-        Assert.Equal(Errno.EINVAL, k.Racct.Syscalls.GetUsage(k.Init.Cred, "jail:pg:nshm").Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.RctlGetRacct(k.Init, "jail:").Error);
+        Assert.Equal(Errno.EINVAL, k.Syscalls.RctlGetRacct(k.Init, "jail:pg:nshm").Error);
         k.Racct.Release(pg, RacctResource.Nshm, 1);
     }
 

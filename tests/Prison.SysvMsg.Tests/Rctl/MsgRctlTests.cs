@@ -8,7 +8,7 @@ namespace Prison.SysvMsg.Tests.Rctl;
 
 public sealed class MsgRctlTests
 {
-    private static void Rule(MsgFixture f, string rule) => Assert.True(f.Kernel.Racct.Syscalls.AddRule(f.Kernel.Init.Cred, rule).Ok, rule);
+    private static void Rule(MsgFixture f, string rule) => Assert.True(f.Kernel.Syscalls.RctlAddRule(f.Kernel.Init, rule).Ok, rule);
 
     private static (long Queues, long Queued, long Bytes) Use(MsgFixture f, Jail j) =>
         (f.Kernel.Racct.Usage(j, RacctResource.Nmsgq), f.Kernel.Racct.Usage(j, RacctResource.MsgqQueued), f.Kernel.Racct.Usage(j, RacctResource.MsgqSize));
@@ -23,10 +23,10 @@ public sealed class MsgRctlTests
         f.Get(p, 0, CREAT | Oct(600));
         f.Get(p, 0, CREAT | Oct(600));
 
-        Assert.Equal(Errno.ENOSPC, f.Kernel.MsgGet(p, 7, CREAT | Oct(600)).Error);
+        Assert.Equal(Errno.ENOSPC, f.Kernel.Syscalls.MsgGet(p, 7, CREAT | Oct(600)).Error);
 
         Assert.Equal(2, f.Msqids(p).Count);
-        Assert.Equal(Errno.ENOENT, f.Kernel.MsgGet(p, 7, 0).Error);
+        Assert.Equal(Errno.ENOENT, f.Kernel.Syscalls.MsgGet(p, 7, 0).Error);
         Assert.Equal((2, 0, 0), Use(f, pg));
     }
 
@@ -98,7 +98,7 @@ public sealed class MsgRctlTests
         Assert.Equal(Errno.EAGAIN, f.Send(f.RootIn(pg), parent, 1, "y"));
         Assert.Equal(Errno.EAGAIN, f.Send(f.RootIn(db), child, 1, "z"));
 
-        Assert.True(f.Kernel.Racct.Syscalls.RemoveRules(f.Kernel.Init.Cred, "jail:pg").Ok);
+        Assert.True(f.Kernel.Syscalls.RctlRemoveRule(f.Kernel.Init, "jail:pg").Ok);
         Assert.Equal(Errno.OK, f.Send(f.RootIn(pg), parent, 1, "y"));
         Assert.Equal((2, 2, 2), Use(f, pg));
     }
@@ -150,13 +150,13 @@ public sealed class MsgRctlTests
         Assert.Equal(Errno.OK, f.Send(f.RootIn(pg), a, 1, "pg"));
         Assert.Equal(Errno.OK, f.Send(f.RootIn(web), b, 1, "web"));
 
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Kernel.Init, pg.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Kernel.Init, pg.Id));
         Assert.Equal((1, 1, 3), Use(f, f.Kernel.Prison0));
 
         // kldunload -f does not skip msgunload's own refusal while a queue exists: nothing changes.
         Assert.Equal(Errno.EBUSY, f.Kernel.Modules.Unload(f.Kernel.Init.Cred, "sysvmsg", force: true).Error);
         Assert.Equal((1, 1, 3), Use(f, f.Kernel.Prison0));
-        Assert.Equal(Errno.OK, f.Kernel.Jails.Syscalls.Remove(f.Kernel.Init, web.Id));
+        Assert.Equal(Errno.OK, f.Kernel.Syscalls.JailRemove(f.Kernel.Init, web.Id));
         Assert.True(f.Kernel.Modules.Unload(f.Kernel.Init.Cred, "sysvmsg", force: true).Ok);
         Assert.Equal((0, 0, 0), Use(f, web));
         Assert.Equal((0, 0, 0), Use(f, f.Kernel.Prison0));

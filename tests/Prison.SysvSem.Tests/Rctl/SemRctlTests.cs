@@ -8,7 +8,7 @@ namespace Prison.SysvSem.Tests.Rctl;
 
 public sealed class SemRctlTests
 {
-    private static void Rule(SemTestKernel t, string rule) => Assert.True(t.K.Racct.Syscalls.AddRule(t.K.Init.Cred, rule).Ok, rule);
+    private static void Rule(SemTestKernel t, string rule) => Assert.True(t.K.Syscalls.RctlAddRule(t.K.Init, rule).Ok, rule);
 
     [Fact]
     public void Nsem_counts_semaphores_and_denies_past_the_limit_with_ENOSPC()
@@ -19,10 +19,10 @@ public sealed class SemRctlTests
         Rule(t, "jail:pg:nsem:deny=5");
         t.NewSet(p, nsems: 3);
 
-        Assert.Equal(Errno.ENOSPC, t.K.SemGet(p, 42, 3, IPC_CREAT | 0x1b6).Error);
+        Assert.Equal(Errno.ENOSPC, t.K.Syscalls.SemGet(p, 42, 3, IPC_CREAT | 0x1b6).Error);
         Assert.Equal(3, t.K.Racct.Usage(pg, RacctResource.Nsem));
         Assert.Single(t.Sema(p));
-        Assert.Equal(Errno.ENOENT, t.K.SemGet(p, 42, 0, 0).Error);
+        Assert.Equal(Errno.ENOENT, t.K.Syscalls.SemGet(p, 42, 0, 0).Error);
 
         t.NewSet(p, nsems: 2); // exactly at the limit
         Assert.Equal(5, t.K.Racct.Usage(pg, RacctResource.Nsem));
@@ -36,7 +36,7 @@ public sealed class SemRctlTests
         var child = t.Jail("pg.db");
         Rule(t, "jail:pg:nsem:deny=4");
         var id = t.NewSet(t.RootIn(child), nsems: 4);
-        Assert.Equal(Errno.ENOSPC, t.K.SemGet(t.RootIn(pg), IPC_PRIVATE, 1, 0x1b6).Error);
+        Assert.Equal(Errno.ENOSPC, t.K.Syscalls.SemGet(t.RootIn(pg), IPC_PRIVATE, 1, 0x1b6).Error);
 
         Assert.Equal(Errno.OK, t.CtlError(t.RootIn(child), id, 0, IPC_RMID));
 
@@ -63,7 +63,7 @@ public sealed class SemRctlTests
         // The host is not limited by the jail's rule.
         Assert.Equal(Errno.OK, t.Op(t.Host, id, B(0, 1), B(1, 1), B(2, 1), B(3, 1)));
 
-        Assert.True(t.K.Racct.Syscalls.RemoveRules(t.K.Init.Cred, "jail:pg:nsemop").Ok);
+        Assert.True(t.K.Syscalls.RctlRemoveRule(t.K.Init, "jail:pg:nsemop").Ok);
         Assert.Equal(Errno.OK, t.Op(p, id, B(0, 1), B(1, 1), B(2, 1), B(3, 1)));
     }
 

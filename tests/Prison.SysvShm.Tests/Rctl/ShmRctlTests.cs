@@ -8,7 +8,7 @@ namespace Prison.SysvShm.Tests.Rctl;
 
 public sealed class ShmRctlTests
 {
-    private static void Rule(Kernel k, string rule) => Assert.True(k.Racct.Syscalls.AddRule(k.Init.Cred, rule).Ok, rule);
+    private static void Rule(Kernel k, string rule) => Assert.True(k.Syscalls.RctlAddRule(k.Init, rule).Ok, rule);
 
     private static long Use(Kernel k, Jail j, RacctResource r) => k.Racct.Usage(j, r);
 
@@ -22,13 +22,13 @@ public sealed class ShmRctlTests
         k.Create(p, IPC_PRIVATE);
         k.Create(p, IPC_PRIVATE);
 
-        var third = k.ShmGet(p, 77, 4096, IPC_CREAT | 0x180);
+        var third = k.Syscalls.ShmGet(p, 77, 4096, IPC_CREAT | 0x180);
 
         Assert.Equal(Errno.ENOSPC, third.Error);
         Assert.Equal(2, k.Segments(p).Count);
         Assert.Equal(2, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(2 * 4096, Use(k, pg, RacctResource.ShmSize));
-        Assert.Equal(Errno.ENOENT, k.ShmGet(p, 77, 0, 0).Error);
+        Assert.Equal(Errno.ENOENT, k.Syscalls.ShmGet(p, 77, 0, 0).Error);
     }
 
     [Fact]
@@ -41,7 +41,7 @@ public sealed class ShmRctlTests
         k.Create(p, IPC_PRIVATE, size: 4097);
         Assert.Equal(8192, Use(k, pg, RacctResource.ShmSize));
 
-        Assert.Equal(Errno.ENOMEM, k.ShmGet(p, IPC_PRIVATE, 1, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOMEM, k.Syscalls.ShmGet(p, IPC_PRIVATE, 1, IPC_CREAT | 0x180).Error);
 
         Assert.Equal(1, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(8192, Use(k, pg, RacctResource.ShmSize));
@@ -74,8 +74,8 @@ public sealed class ShmRctlTests
         k.Create(k.Spawn(a), IPC_PRIVATE);
         k.Create(k.Spawn(b), IPC_PRIVATE);
 
-        Assert.Equal(Errno.ENOSPC, k.ShmGet(k.Spawn(pg), IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
-        Assert.Equal(Errno.ENOSPC, k.ShmGet(k.Spawn(a), IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, k.Syscalls.ShmGet(k.Spawn(pg), IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, k.Syscalls.ShmGet(k.Spawn(a), IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
         Assert.Equal(1, Use(k, a, RacctResource.Nshm));
         Assert.Equal(2, Use(k, pg, RacctResource.Nshm));
         // The host is not limited by a rule on pg.
@@ -91,9 +91,9 @@ public sealed class ShmRctlTests
         var p = k.Spawn(pg);
         Rule(k, "jail:pg:nshm:deny=1");
         k.Create(p, IPC_PRIVATE);
-        Assert.Equal(Errno.ENOSPC, k.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
+        Assert.Equal(Errno.ENOSPC, k.Syscalls.ShmGet(p, IPC_PRIVATE, 4096, IPC_CREAT | 0x180).Error);
 
-        Assert.True(k.Racct.Syscalls.RemoveRules(k.Init.Cred, "jail:pg:nshm").Ok);
+        Assert.True(k.Syscalls.RctlRemoveRule(k.Init, "jail:pg:nshm").Ok);
 
         k.Create(p, IPC_PRIVATE);
         Assert.Equal(2, Use(k, pg, RacctResource.Nshm));
@@ -112,7 +112,7 @@ public sealed class ShmRctlTests
         Assert.Equal(1, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(12288, Use(k, pg, RacctResource.ShmSize));
 
-        Assert.Equal(Errno.OK, k.ShmDt(p, addr));
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(p, addr));
         Assert.Equal(0, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(0, Use(k, pg, RacctResource.ShmSize));
         Assert.Equal(0, Use(k, k.Prison0, RacctResource.ShmSize));
@@ -128,14 +128,14 @@ public sealed class ShmRctlTests
         k.Create(k.Spawn(web), IPC_PRIVATE, size: 3 * 4096);
         Assert.Equal(2, Use(k, k.Prison0, RacctResource.Nshm));
 
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, pg.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, pg.Id));
         Assert.Equal(0, Use(k, pg, RacctResource.Nshm));
         Assert.Equal(1, Use(k, k.Prison0, RacctResource.Nshm));
 
         // kldunload -f does not skip shmunload's own refusal: nothing changes while a segment exists.
         Assert.Equal(Errno.EBUSY, k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Error);
         Assert.Equal(1, Use(k, k.Prison0, RacctResource.Nshm));
-        Assert.Equal(Errno.OK, k.Jails.Syscalls.Remove(k.Init, web.Id));
+        Assert.Equal(Errno.OK, k.Syscalls.JailRemove(k.Init, web.Id));
         Assert.True(k.Modules.Unload(k.Init.Cred, "sysvshm", force: true).Ok);
         Assert.Equal(0, Use(k, web, RacctResource.Nshm));
         Assert.Equal(0, Use(k, k.Prison0, RacctResource.Nshm));

@@ -104,7 +104,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
         if (!ok)
         {
             // A failed start command fails the jail: jail(8) takes it down again.
-            Context.Kernel.Jails.Syscalls.Remove(Context.Proc, jid);
+            Context.Syscalls.JailRemove(Context.Proc, jid);
             return 1;
         }
         if (temporaryPersist)
@@ -122,7 +122,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
         {
             return 1;
         }
-        var removed = Context.Kernel.Jails.Syscalls.Remove(Context.Proc, jid);
+        var removed = Context.Syscalls.JailRemove(Context.Proc, jid);
         if (removed != Errno.OK)
             return Warn(spec, $"jail_remove: {removed.Describe()}");
         if (verbose > 0 || (verbose == 0 && announce))
@@ -131,7 +131,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
     }
 
     private SysResult<int> JailSet(JailSpec spec, JailParams p, JailFlags flags) =>
-        Context.Kernel.Jails.Syscalls.Set(Context.Proc, p, flags);
+        Context.Syscalls.JailSet(Context.Proc, p, flags);
 
     /// <summary>libjail's message: the kernel's errmsg, or <c>jail_set: strerror</c> when it set none.</summary>
     private static string SetError(SysResult<int> failed) =>
@@ -159,7 +159,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
                 continue;
             if (verbose > 0)
                 Note(spec, $"run command{(inJail ? " in jail" : "")}: {line}");
-            var forked = Context.Kernel.Processes.Fork(Context.Proc, words[0].Text);
+            var forked = Context.Syscalls.Fork(Context.Proc, words[0].Text);
             if (!forked.Ok)
                 return Warn(spec, $"fork: {forked.ErrorText}") == 0;
             var proc = forked.Value;
@@ -168,7 +168,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
             {
                 if (inJail && jid is { } target)
                 {
-                    var attached = Context.Kernel.Jails.Syscalls.AttachTo(proc, target);
+                    var attached = Context.Syscalls.JailAttach(proc, target);
                     if (!attached.Ok)
                         return Warn(spec, $"jail_attach: {attached.Error.Describe()}") == 0;
                 }
@@ -176,7 +176,7 @@ internal sealed class JailRun(CommandContext context, int verbose)
             }
             finally
             {
-                Context.Kernel.Processes.Exit(proc);
+                Context.Syscalls.Exit(proc);
             }
             if (status != 0)
             {

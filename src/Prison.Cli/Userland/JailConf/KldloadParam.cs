@@ -15,23 +15,22 @@ internal static class KldloadParam
     /// <summary>Loads what the parameters need; returns libjail's message for one still unknown, or null.</summary>
     public static string? LoadFor(CommandContext context, JailParams parameters)
     {
-        var registry = context.Kernel.Jails.Parameters;
         foreach (var (name, value) in parameters)
         {
-            if (registry.Resolve(name, value) is not null)
+            if (context.Syscalls.JailParam(context.Proc, name, value) is not null)
                 continue;
             if (name is "sysvshm" or "sysvsem" or "sysvmsg")
             {
-                context.Kernel.Modules.Load(context.Proc.Cred, name);
+                context.Syscalls.KldLoad(context.Proc, name);
             }
             else if (name.StartsWith("allow.mount.", StringComparison.Ordinal))
             {
                 var module = name["allow.mount.".Length..];
-                var loaded = context.Kernel.Modules.Load(context.Proc.Cred, module);
+                var loaded = context.Syscalls.KldLoad(context.Proc, module);
                 if (!loaded.Ok && loaded.Error == Prison.Core.Errno.ENOENT && module.StartsWith("no", StringComparison.Ordinal))
-                    context.Kernel.Modules.Load(context.Proc.Cred, module[2..]);
+                    context.Syscalls.KldLoad(context.Proc, module[2..]);
             }
-            if (registry.Resolve(name, value) is null)
+            if (context.Syscalls.JailParam(context.Proc, name, value) is null)
                 return $"unknown parameter: {CommandLineParser.Printable(name)}";
         }
         return null;
