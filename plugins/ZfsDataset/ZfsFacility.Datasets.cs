@@ -54,7 +54,8 @@ internal sealed partial class ZfsFacility
                     continue;
                 created.Local[prop] = value;
             }
-            AssertInvariants();
+            foreach (var m in missing)
+                AssertTreeAround(m);
         }
         return SysResult<int>.Success(0);
     }
@@ -78,7 +79,7 @@ internal sealed partial class ZfsFacility
             if (_store.Exists(snapshotName))
                 return Fail($"{what}: dataset already exists", Errno.EEXIST);
             _store.Add(snapshotName, isSnapshot: true, fs.Referenced);
-            AssertInvariants();
+            AssertTreeAround(snapshotName);
         }
         return SysResult<int>.Success(0);
     }
@@ -124,7 +125,7 @@ internal sealed partial class ZfsFacility
         {
             foreach (var v in victims)
                 _store.Remove(v.Name);
-            AssertInvariants();
+            AssertTreeAround(name);
         }
         return SysResult<int>.Success(0);
     }
@@ -168,7 +169,8 @@ internal sealed partial class ZfsFacility
             if (!check.Ok)
                 return check;
             _store.Rename(from, to);
-            AssertInvariants();
+            AssertTreeAround(from);
+            AssertTreeAround(to);
         }
         return SysResult<int>.Success(0);
     }

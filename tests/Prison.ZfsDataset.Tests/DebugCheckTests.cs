@@ -16,7 +16,7 @@ public sealed class DebugCheckTests
 #endif
 
     [SkippableFact]
-    public void A_dataset_whose_parent_is_gone_is_caught_by_the_next_create()
+    public void A_dataset_whose_parent_is_gone_is_caught_by_the_next_zpool_create()
     {
         Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
         using var t = new ZfsTestKernel(load: false, pools: "tank");
@@ -25,7 +25,7 @@ public sealed class DebugCheckTests
         var store = (DatasetStore)typeof(ZfsFacility).GetField("_store", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(module.Facility)!;
         store.Add("tank/gone/orphan", isSnapshot: false);
 
-        var caught = Record.Exception(() => t.K.Syscalls.ZfsCreate(t.Host, "tank/a"));
+        var caught = Record.Exception(() => t.K.Syscalls.ZpoolCreate(t.Host, "tank2"));
 
         store.Remove("tank/gone/orphan");
         Assert.NotNull(caught);
