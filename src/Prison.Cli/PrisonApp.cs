@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prison.Cli.Shell;
