@@ -273,6 +273,41 @@ public sealed class Jail
         }
     }
 
+    /// <summary>
+    /// <see cref="SetCreated"/> for a registration, which holds the services lock exclusively: without
+    /// taking the mutex when the array has room. Safe because nothing else can then touch this entry or
+    /// replace this array: slot states change only under the services lock; the new slot's handle is not
+    /// yet returned (a stale handle of an earlier owner of the index is refused by <see cref="WriteSlotIf"/>);
+    /// and a handle's write into another slot of an alive jail never grows its array, since every
+    /// registered slot was created for it, which grew the array past that slot. Growing takes the mutex.
+    /// </summary>
+    internal void SetCreatedExclusive(int index, object? value)
+    {
+        var slots = Volatile.Read(ref _slots);
+        if ((uint)index >= (uint)slots.Length)
+        {
+            SetCreated(index, value);
+            return;
+        }
+        if (value is not null)
+            Volatile.Write(ref slots[index].Value, value);
+        slots[index].State = SlotState.Created;
+    }
+
+    /// <summary>
+    /// <see cref="TryBeginDestroy"/> for a deregistration, which holds the services lock exclusively:
+    /// without the mutex, since slot states change only under the services lock, and this touches the
+    /// state only (the value is cleared under the mutex afterwards).
+    /// </summary>
+    internal bool TryBeginDestroyExclusive(int index)
+    {
+        var slots = Volatile.Read(ref _slots);
+        if ((uint)index >= (uint)slots.Length || slots[index].State != SlotState.Created)
+            return false;
+        slots[index].State = SlotState.Destroyed;
+        return true;
+    }
+
     internal SlotState GetSlotState(int index)
     {
         lock (Mutex)

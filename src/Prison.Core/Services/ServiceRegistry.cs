@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Jails;
 using Prison.Core.Procs;
@@ -129,6 +130,7 @@ public sealed class ServiceRegistry
         {
             if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
                 return;
+            Debug.Assert(ServicesLock.IsWriteLockHeld, "Jail.TryBeginDestroyExclusive relies on the exclusive services lock");
             // The table length once this slot is free: the jails' arrays are trimmed to it in the clearing pass.
             var tableLength = TableLengthWithout(slot.Index);
             using var snapshot = _kernel.Jails.SnapshotPooled();
@@ -136,7 +138,7 @@ public sealed class ServiceRegistry
             var jails = snapshot.Jails;
             for (var i = jails.Length - 1; i >= 0; i--)
             {
-                if (jails[i].TryBeginDestroy(slot.Index))
+                if (jails[i].TryBeginDestroyExclusive(slot.Index))
                     RunDestroy(slot, jails[i]);
             }
             foreach (var p in slot.Parameters)
@@ -246,6 +248,7 @@ public sealed class ServiceRegistry
 
     private void CreateForExistingJails(IServiceSlot slot)
     {
+        Debug.Assert(ServicesLock.IsWriteLockHeld, "registration holds the services lock exclusively (Jail.SetCreatedExclusive relies on it)");
         // Every (jail, slot.Index) pair is None here (deregistration resets them), so Created marks
         // exactly the jails done so far: the unwind needs no list of its own.
         var debug = _log.IsEnabled(LogLevel.Debug);
@@ -258,7 +261,7 @@ public sealed class ServiceRegistry
                 continue;
             try
             {
-                jail.SetCreated(slot.Index, slot.CreateFor(jail, null));
+                jail.SetCreatedExclusive(slot.Index, slot.CreateFor(jail, null));
                 // Checked once: the structured call boxes its arguments even when Debug is off.
                 if (debug)
                     _log.LogDebug("create {Service} for existing jail {Jid}", slot.Name, jail.Id);
