@@ -13,8 +13,11 @@ namespace Prison.Core.Jails;
 /// <para>Locking: <see cref="Mutex"/> (FreeBSD's <c>pr_mtx</c>) protects the parameters, the user
 /// reference count together with the alive -> dying transition (a process attaches, and the last user
 /// reference is dropped, under it) and writes to the slot array (each entry is a service's value and its
-/// KPI state). Slot <em>reads</em> take no lock: the slot array is published by reference and replaced
-/// when it grows or shrinks; it grows in powers of two, so registering a service rarely reallocates it.</para>
+/// KPI state), with one exception: a registration or deregistration, which holds the services lock
+/// exclusively, sets the state (and a new slot's first value) of an entry that needs no growth without
+/// it (see <see cref="SetCreatedExclusive"/>). KPI states change only under the services lock. Slot
+/// <em>reads</em> take no lock: the slot array is published by reference and replaced when it grows or
+/// shrinks; it grows in powers of two, so registering a service rarely reallocates it.</para>
 /// <para>References: kernel references (<see cref="References"/>) are atomic. A jail whose count reached
 /// 0 is being freed and can never be held again: a reference on a jail found by a lookup is taken with
 /// <see cref="TryHold(out JailReference?)"/> only, which refuses it and returns a <see cref="JailReference"/>
