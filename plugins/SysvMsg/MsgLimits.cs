@@ -1,5 +1,6 @@
 using System.Globalization;
 using Prison.Core;
+using Prison.Core.Modules;
 
 namespace Prison.Plugins.SysvMsg;
 
@@ -48,7 +49,7 @@ internal sealed class MsgLimits
 
     /// <summary>The limits with the loader tunables of <paramref name="kenv"/> applied (FreeBSD's <c>msginit</c>).</summary>
     /// <returns>The limits, or an exception naming the first tunable that is out of range (the load fails).</returns>
-    public static MsgLimits FromKenv(Kenv kenv)
+    public static MsgLimits FromKenv(TunableReader kenv)
     {
         var limits = new MsgLimits();
         Apply(kenv, "kern.ipc.msgseg", limits.SetMsgseg);
@@ -95,7 +96,7 @@ internal sealed class MsgLimits
         return Errno.OK;
     }
 
-    private static void Apply(Kenv kenv, string name, Func<long, Errno> set)
+    private static void Apply(TunableReader kenv, string name, Func<long, Errno> set)
     {
         if (kenv.Get(name) is not { } text)
             return;

@@ -52,7 +52,7 @@ internal sealed partial class MsgQueues
             var perm = new IpcPerm(cred.Uid, cred.Gid, cred.Uid, cred.Gid, msgflg & IpcPermissions.ACCESSPERMS, 0, key);
             // racct, as FreeBSD once a slot is known to be free (both errors are ENOSPC, so charging first
             // changes no outcome): nmsgq charged to the creator's jail and its ancestors; Remove gives it back.
-            failure = _kernel.Racct.Charge(jail, RacctResource.Nmsgq, 1);
+            failure = _racct.Charge(jail, RacctResource.Nmsgq, 1);
             if (failure == Errno.OK)
             {
                 var queue = new MessageQueue(creator, perm, (ulong)Limits.Msgmnb, Now());
@@ -66,7 +66,7 @@ internal sealed partial class MsgQueues
                     _byKey.Add(jail, key, queue);
                     return SysResult<int>.Success(msqid);
                 }
-                _kernel.Racct.Release(jail, RacctResource.Nmsgq, 1);
+                _racct.Release(jail, RacctResource.Nmsgq, 1);
                 failure = Errno.ENOSPC;
             }
         }

@@ -83,6 +83,6 @@ internal sealed partial class MsgQueues
 
     /// <summary>True when a rule on the queue creator's jail or an ancestor would refuse the message.</summary>
     private bool WouldExceedRules(MessageQueue q, ulong msgsz) =>
-        _kernel.Racct.Check(q.Creator, RacctResource.MsgqQueued, 1) != Errno.OK
-        || _kernel.Racct.Check(q.Creator, RacctResource.MsgqSize, (long)Math.Min(msgsz, long.MaxValue)) != Errno.OK;
+        _racct.Check(q.Creator, RacctResource.MsgqQueued, 1) != Errno.OK
+        || _racct.Check(q.Creator, RacctResource.MsgqSize, (long)Math.Min(msgsz, long.MaxValue)) != Errno.OK;
 }

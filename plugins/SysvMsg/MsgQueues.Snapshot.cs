@@ -39,6 +39,6 @@ internal sealed partial class MsgQueues : ISnapshotProvider
                 }
             }
         }
-        Namespaces.WriteModes(_kernel, writer);
+        Namespaces.WriteModes(writer);
     }
 }

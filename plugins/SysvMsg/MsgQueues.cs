@@ -5,6 +5,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
 
@@ -46,16 +47,18 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     // is empty, a shared write on the hot path).
     private readonly ConcurrentDictionary<MessageQueue, byte> _starved = new();
     private int _starvedCount;
-    private readonly Kernel _kernel;
+    private readonly RacctHandle _racct;
+    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private SysvNamespaces? _namespaces;
     // Headers in use in the high 32 bits, segments in the low 32 bits.
     private long _usage;
     private volatile bool _closed;
 
-    public MsgQueues(Kernel kernel, MsgLimits limits, ILogger log)
+    public MsgQueues(RacctHandle racct, TimeProvider time, MsgLimits limits, ILogger log)
     {
-        _kernel = kernel;
+        _racct = racct;
+        _time = time;
         Limits = limits;
         _log = log;
     }
@@ -194,7 +197,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
             return get(Limits);
     }
 
-    private long Now() => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
+    private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>The queue an id names, if the caller's namespace sees it (an invisible queue is absent: EINVAL); lock-free, a hint.</summary>
     private MessageQueue? Find(int msqid, Jail root) =>
@@ -290,7 +293,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
         _byKey.Remove(q.Creator, q.Perm.Key, q);
         Unstarve(q);
         // racct: the queue and every message still on it, given back to the creator's jail.
-        _kernel.Racct.Release(q.Creator, RacctResource.Nmsgq, 1);
+        _racct.Release(q.Creator, RacctResource.Nmsgq, 1);
         ReleaseMessages(q, q.Messages.Count, q.Cbytes);
         long segments = 0;
         foreach (var m in q.Messages)
@@ -499,7 +502,7 @@ internal sealed partial class MsgQueues : IMsgSyscalls
     /// </summary>
     private Errno ChargeMessage(MessageQueue q, ulong size)
     {
-        var racct = _kernel.Racct;
+        var racct = _racct;
         var charged = racct.Charge(q.Creator, RacctResource.MsgqQueued, 1);
         if (charged != Errno.OK)
             return charged;
@@ -511,8 +514,8 @@ internal sealed partial class MsgQueues : IMsgSyscalls
 
     private void ReleaseMessages(MessageQueue q, int count, ulong bytes)
     {
-        _kernel.Racct.Release(q.Creator, RacctResource.MsgqQueued, count);
-        _kernel.Racct.Release(q.Creator, RacctResource.MsgqSize, (long)bytes);
+        _racct.Release(q.Creator, RacctResource.MsgqQueued, count);
+        _racct.Release(q.Creator, RacctResource.MsgqSize, (long)bytes);
     }
 
     /// <summary>Wakes a sleeping sender; one that failed gives back the message's charge (it was never queued).</summary>

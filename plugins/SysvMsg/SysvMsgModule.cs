@@ -2,6 +2,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Modules;
+using Prison.Core.Rctl;
 using Prison.Core.Sysctl;
 
 namespace Prison.Plugins.SysvMsg;
@@ -26,8 +27,9 @@ public sealed class SysvMsgModule : KernelModule
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var limits = MsgLimits.FromKenv(context.Kernel.Kenv);
-        var queues = new MsgQueues(context.Kernel, limits, context.Logger);
+        var limits = MsgLimits.FromKenv(context.Tunables);
+        var racct = context.RacctFor(RacctResource.Nmsgq, RacctResource.MsgqQueued, RacctResource.MsgqSize);
+        var queues = new MsgQueues(racct, context.Time, limits, context.Logger);
         queues.Namespaces = SysvNamespaces.Register(context, "sysvmsg", "SYSV message queues", queues.RemoveCreatedBy);
         context.RegisterSyscalls<IMsgSyscalls>(queues);
         context.RegisterSnapshot(queues);

@@ -67,7 +67,7 @@ internal sealed class SemLimits
     private static void Add(ModuleContext context, string name, string description, FieldRef field, int min, int max)
     {
         var oid = "kern.ipc." + name;
-        if (context.Kernel.Kenv.Get(oid) is { } tunable
+        if (context.Tunables.Get(oid) is { } tunable
             && long.TryParse(tunable, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var boot)
             && boot >= min && boot <= max)
         {

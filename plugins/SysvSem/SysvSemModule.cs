@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Modules;
+using Prison.Core.Rctl;
 using Prison.Core.Sysctl;
 
 namespace Prison.Plugins.SysvSem;
@@ -27,7 +28,7 @@ public sealed class SysvSemModule : KernelModule
         ArgumentNullException.ThrowIfNull(context);
         var limits = new SemLimits();
         limits.Register(context);
-        var semaphores = new SysvSemaphores(context.Kernel, limits, context.Logger);
+        var semaphores = new SysvSemaphores(context.RacctFor(RacctResource.Nsem, RacctResource.Nsemop), context.Time, limits, context.Logger);
         semaphores.RegisterNamespaces(context);
         context.RegisterSysctl(new SysctlOpaque<SemSetInfo>("kern.ipc.sema",
             "Semaphore sets visible to the caller", semaphores.ListFor));

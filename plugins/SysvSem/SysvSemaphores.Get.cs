@@ -54,7 +54,7 @@ internal sealed partial class SysvSemaphores
             created = held;
             // racct, as FreeBSD after its own checks: nsem counts semaphores (not sets), charged to the
             // creator's jail and its ancestors; RemoveLocked gives them back.
-            failure = _kernel.Racct.Charge(created.Jail, RacctResource.Nsem, nsems);
+            failure = _racct.Charge(created.Jail, RacctResource.Nsem, nsems);
             if (failure == Errno.OK)
             {
                 var set = new SemSet(created, key, cred.Uid, cred.Gid, semflg & IpcPermissions.ACCESSPERMS, nsems, Now());
@@ -67,7 +67,7 @@ internal sealed partial class SysvSemaphores
                 }
                 else
                 {
-                    _kernel.Racct.Release(created.Jail, RacctResource.Nsem, nsems);
+                    _racct.Release(created.Jail, RacctResource.Nsem, nsems);
                     failure = Errno.ENOSPC;
                 }
             }

@@ -39,7 +39,7 @@ internal sealed partial class SysvSemaphores
             return Errno.E2BIG;
         // rctl's nsemop limit on the caller's jail (a limit only, never accounted). FreeBSD checks
         // it only for vectors longer than SMALL_SOPS; Prison checks every call so a limit below 9 holds.
-        var limited = _kernel.Racct.Check(p.Cred.Jail, RacctResource.Nsemop, sops.Length);
+        var limited = _racct.Check(p.Cred.Jail, RacctResource.Nsemop, sops.Length);
         if (limited != Errno.OK)
             return limited;
         var set = Visible(semid, root);

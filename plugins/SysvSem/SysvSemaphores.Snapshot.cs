@@ -47,6 +47,6 @@ internal sealed partial class SysvSemaphores : ISnapshotProvider
                 }
             }
         }
-        _namespaces.WriteModes(_kernel, writer);
+        _namespaces.WriteModes(writer);
     }
 }

@@ -42,7 +42,8 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     private readonly IpcSlotTable<SemSet> _sets = new();
     private readonly IpcKeyIndex<SemSet> _byKey = new();
     private readonly SemUndoTable _undo = new();
-    private readonly Kernel _kernel;
+    private readonly RacctHandle _racct;
+    private readonly TimeProvider _time;
     private readonly SemLimits _limits;
     private readonly ILogger _log;
     private SysvNamespaces _namespaces = null!;
@@ -50,9 +51,10 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
     private int _sleepers;
     private long _wakeups;
 
-    public SysvSemaphores(Kernel kernel, SemLimits limits, ILogger log)
+    public SysvSemaphores(RacctHandle racct, TimeProvider time, SemLimits limits, ILogger log)
     {
-        _kernel = kernel;
+        _racct = racct;
+        _time = time;
         _limits = limits;
         _log = log;
     }
@@ -179,7 +181,7 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         _byKey.Remove(set.Creator, set.Key, set);
         _semtot -= set.Sems.Length;
         // racct: the semaphores SemGet charged to the creator's jail.
-        _kernel.Racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);
+        _racct.Release(set.Creator, RacctResource.Nsem, set.Sems.Length);
         lock (_undoLock)
             _undo.Clear(set, -1);
         foreach (var w in set.Waiters)
@@ -220,5 +222,5 @@ internal sealed partial class SysvSemaphores : ISemSyscalls
         return released.Count;
     }
 
-    private long Now() => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
+    private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 }

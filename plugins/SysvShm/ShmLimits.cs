@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Ipc;
+using Prison.Core.Modules;
 
 namespace Prison.Plugins.SysvShm;
 
@@ -56,7 +57,7 @@ internal sealed class ShmLimits
     /// shmmax, then <c>shmmin</c>, <c>shmmni</c>, <c>shmseg</c>, <c>shm_use_phys</c>, <c>shm_allow_removed</c>).
     /// A value that does not parse or is out of range is logged and ignored, as the loader ignores it.
     /// </summary>
-    public void ApplyKenv(Kenv kenv, ILogger log)
+    public void ApplyKenv(TunableReader kenv, ILogger log)
     {
         if (Parse(kenv, "kern.ipc.shmmaxpgs", log) is { } pages)
         {
@@ -77,7 +78,7 @@ internal sealed class ShmLimits
         }
     }
 
-    private static long? Parse(Kenv kenv, string name, ILogger log)
+    private static long? Parse(TunableReader kenv, string name, ILogger log)
     {
         if (kenv.Get(name) is not { } text)
             return null;

@@ -30,6 +30,6 @@ internal sealed partial class ShmSubsystem : ISnapshotProvider
                 }
             }
         }
-        Namespaces.WriteModes(_kernel, writer);
+        Namespaces.WriteModes(writer);
     }
 }

@@ -85,7 +85,7 @@ internal sealed partial class ShmSubsystem
             return Errno.ENOMEM; // the model keeps a segment's bytes in one array
         // racct, as FreeBSD after its own checks: nshm (ENOSPC), then shmsize in whole pages (ENOMEM),
         // charged to the creator's jail and its ancestors; FreeLocked gives both back.
-        var racct = _kernel.Racct;
+        var racct = _racct;
         var mapLength = (long)ShmSegment.RoundPage(size);
         var charged = racct.Charge(cred.Jail, RacctResource.Nshm, 1);
         if (charged != Errno.OK)

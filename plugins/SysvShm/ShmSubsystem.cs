@@ -5,6 +5,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Rctl;
 using Prison.Core.Services;
@@ -36,15 +37,17 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
     private readonly IpcKeyIndex<ShmSegment> _byKey = new();
     // Read lock-free by loads and stores; entries added and removed under _lock.
     private readonly ConcurrentDictionary<Proc, ShmAddressSpace> _spaces = new();
-    private readonly Kernel _kernel;
+    private readonly RacctHandle _racct;
+    private readonly TimeProvider _time;
     private readonly ILogger _log;
     private long _committedPages;
 
-    public ShmSubsystem(Kernel kernel, ILogger log)
+    public ShmSubsystem(RacctHandle racct, TimeProvider time, TunableReader tunables, ILogger log)
     {
-        _kernel = kernel;
+        _racct = racct;
+        _time = time;
         _log = log;
-        Limits.ApplyKenv(kernel.Kenv, log);
+        Limits.ApplyKenv(tunables, log);
     }
 
     /// <summary>The module lock (tests hold it to show which calls do not need it).</summary>
@@ -159,7 +162,7 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
 
     // --- helpers; every *Locked method runs under _lock -------------------------------------
 
-    private long Now => _kernel.Time.GetUtcNow().ToUnixTimeSeconds();
+    private long Now => _time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>FreeBSD's <c>shm_find_segment</c> by id: allocated, not removed (unless shm_allow_removed), right seq, visible.</summary>
     private ShmSegment? FindLocked(Jail root, int shmid) => Visible(root, _segments.Lookup(shmid));
@@ -219,8 +222,8 @@ internal sealed partial class ShmSubsystem : IShmSyscalls
         _byKey.Remove(seg.Creator, seg.Key, seg);
         _committedPages -= seg.Pages;
         // racct: what AllocateLocked charged to the creator's jail (nshm and the page-rounded size).
-        _kernel.Racct.Release(seg.Creator, RacctResource.Nshm, 1);
-        _kernel.Racct.Release(seg.Creator, RacctResource.ShmSize, (long)seg.MapLength);
+        _racct.Release(seg.Creator, RacctResource.Nshm, 1);
+        _racct.Release(seg.Creator, RacctResource.ShmSize, (long)seg.MapLength);
         release.Add(seg.CreatorReference);
         _log.LogDebug("shm segment {Id} of jail {Jid} freed", seg.Id, seg.Creator.Id);
     }

@@ -35,21 +35,21 @@ internal static class ShmSysctls
         context.RegisterSysctl(new SysctlOpaque<ShmSegmentInfo>(SegmentList,
             "Shared memory segments the caller can see (FreeBSD's sysctl_shmsegs)",
             caller => shm.List(caller, shm.Namespaces.RootOf(caller.Jail), _ => true)));
-        var kernel = context.Kernel;
-        context.RegisterSysctlBranch(JailDumpPrefix, () => AllJails(kernel).SelectMany(jail => new SysctlNode[]
+        var jails = context.Jails;
+        context.RegisterSysctlBranch(JailDumpPrefix, () => AllJails(jails).SelectMany(jail => new SysctlNode[]
         {
-            new JailDumpNode(shm, kernel, jail.Id, recursive: false),
-            new JailDumpNode(shm, kernel, jail.Id, recursive: true),
+            new JailDumpNode(shm, jails, jail.Id, recursive: false),
+            new JailDumpNode(shm, jails, jail.Id, recursive: true),
         }));
     }
 
-    private static IEnumerable<Jail> AllJails(Kernel kernel) => kernel.Jails.List(kernel.Prison0, includeDying: true).Prepend(kernel.Prison0);
+    private static IEnumerable<Jail> AllJails(JailLookup jails) => jails.List(jails.Prison0, includeDying: true).Prepend(jails.Prison0);
 
     /// <summary>
     /// One jail's segments as the caller sees them (keys and visibility as in <c>kern.ipc.shmsegs</c>).
     /// Only a caller in that jail or an ancestor may read it; for anyone else the jail does not exist (ENOENT).
     /// </summary>
-    private sealed class JailDumpNode(ShmSubsystem shm, Kernel kernel, int jid, bool recursive)
+    private sealed class JailDumpNode(ShmSubsystem shm, JailLookup jails, int jid, bool recursive)
         : SysctlNode(JailDumpPrefix + jid.ToString(CultureInfo.InvariantCulture) + (recursive ? RecursiveSuffix : ""),
             recursive ? "Shared memory segments of the jail and its descendants" : "Shared memory segments created in the jail",
             SysctlAccess.ReadOnly)
@@ -58,7 +58,7 @@ internal static class ShmSysctls
 
         public override SysResult<object> Read(Ucred caller)
         {
-            if (kernel.Jails.Find(jid) is not { } target || !caller.Jail.IsSelfOrAncestorOf(target))
+            if (jails.Find(jid) is not { } target || !caller.Jail.IsSelfOrAncestorOf(target))
                 return SysResult<object>.Fail(Errno.ENOENT, $"unknown oid '{Name}'");
             IReadOnlyList<ShmSegmentInfo> list = shm.List(caller, shm.Namespaces.RootOf(caller.Jail),
                 creator => recursive ? target.IsSelfOrAncestorOf(creator) : ReferenceEquals(creator, target));

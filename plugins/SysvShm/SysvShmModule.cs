@@ -2,6 +2,7 @@ using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Core.Modules;
+using Prison.Core.Rctl;
 
 namespace Prison.Plugins.SysvShm;
 
@@ -28,7 +29,7 @@ public sealed class SysvShmModule : KernelModule
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var shm = new ShmSubsystem(context.Kernel, context.Logger);
+        var shm = new ShmSubsystem(context.RacctFor(RacctResource.Nshm, RacctResource.ShmSize), context.Time, context.Tunables, context.Logger);
         shm.Namespaces = SysvNamespaces.Register(context, "sysvshm", "SYSV shared memory", shm.CleanupJail, shm.VetoAttach);
         context.RegisterSyscalls<IShmSyscalls>(shm);
         ShmSysctls.Register(context, shm);

@@ -30,12 +30,11 @@ public sealed class ZfsModule : KernelModule
     public override void Load(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var kernel = context.Kernel;
-        var impl = new ZfsSyscalls(kernel, context.Logger);
-        var pools = kernel.Kenv.Get(PoolsTunable) ?? "tank";
+        var impl = new ZfsSyscalls(context.Jails, context.Logger);
+        var pools = context.Tunables.Get(PoolsTunable) ?? "tank";
         foreach (var pool in pools.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             impl.AddBootPool(pool);
-        context.RegisterFileSystemType(new VfsType { Name = ZfsSyscalls.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
+        impl.FileSystem = context.RegisterFileSystemType(new VfsType { Name = ZfsSyscalls.FsType, Flags = VfsTypeFlags.Jail, MountCheck = impl.CheckMount });
         impl.Slot = context.RegisterService(impl.ServiceDefinition());
         context.RegisterSyscalls<IZfsSyscalls>(impl);
         context.RegisterSnapshot(impl);
@@ -47,7 +46,7 @@ public sealed class ZfsModule : KernelModule
     public override Errno CheckUnload(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var mounted = context.Kernel.Vfs.MountsOf(ZfsSyscalls.FsType);
+        var mounted = _impl?.FileSystem.List() ?? [];
         if (mounted.Count == 0)
             return Errno.OK;
         context.Logger.LogInformation("zfs busy: {Count} file systems mounted", mounted.Count);

@@ -116,8 +116,8 @@ internal sealed partial class ZfsSyscalls
         }
         // zfs destroy unmounts first. Busy keeps new mounts out while the VFS is called without our lock.
         var names = victims.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-        foreach (var m in _kernel.Vfs.MountsOf(FsType).Where(m => names.Contains(m.Source)))
-            _kernel.Vfs.ForceUnmount(m);
+        foreach (var m in FileSystem.List().Where(m => names.Contains(m.Source)))
+            FileSystem.ForceUnmount(m);
         lock (_lock)
         {
             foreach (var v in victims)
@@ -153,7 +153,7 @@ internal sealed partial class ZfsSyscalls
             foreach (var d in moving)
                 d.Busy = true;
         }
-        var mounted = _kernel.Vfs.MountsOf(FsType).Any(m => DatasetName.IsSelfOrBelow(m.Source, from));
+        var mounted = FileSystem.List().Any(m => DatasetName.IsSelfOrBelow(m.Source, from));
         lock (_lock)
         {
             foreach (var d in moving)

@@ -19,7 +19,7 @@ internal sealed partial class ZfsSyscalls
     {
         if (Priv.Check(caller.Cred, Privilege.ZfsJail) != Errno.OK)
             return SysResult<IReadOnlyList<string>>.Fail(Errno.EPERM, "permission denied");
-        var target = _kernel.Jails.FindVisible(caller.Jail, jail);
+        var target = _jails.FindVisible(caller.Jail, jail);
         if (target is null)
             return SysResult<IReadOnlyList<string>>.Fail(Errno.ENOENT, $"jail '{jail}' not found");
         lock (_lock)
@@ -47,7 +47,7 @@ internal sealed partial class ZfsSyscalls
         if (!valid.Ok)
             return valid;
         // Looked up before taking our lock: the jail list lock never calls out, but keep it short anyway.
-        var target = _kernel.Jails.FindVisible(caller.Jail, jail);
+        var target = _jails.FindVisible(caller.Jail, jail);
         lock (_lock)
         {
             var ds = _store.Find(dataset);
@@ -105,9 +105,9 @@ internal sealed partial class ZfsSyscalls
 
     private void UnmountMountedBy(Jail jail)
     {
-        foreach (var m in _kernel.Vfs.MountsOf(FsType).Where(m => ReferenceEquals(m.MountedBy, jail)))
+        foreach (var m in FileSystem.MountedBy(jail))
         {
-            if (_kernel.Vfs.ForceUnmount(m))
+            if (FileSystem.ForceUnmount(m))
                 _log.LogInformation("jail {Jid} goes away: unmounted {Mount}", jail.Id, m);
         }
     }

@@ -35,7 +35,7 @@ internal sealed partial class ZfsSyscalls
             if (IsMounted(dataset))
                 return Fail($"{what}: filesystem already mounted", Errno.EBUSY);
         }
-        var mounted = _kernel.Vfs.Mount(caller, FsType, dataset, mountPoint);
+        var mounted = FileSystem.Mount(caller, dataset, mountPoint);
         return mounted.Ok ? SysResult<int>.Success(0) : Fail($"{what}: {mounted.ErrorText}", mounted.Error);
     }
 
@@ -51,10 +51,10 @@ internal sealed partial class ZfsSyscalls
             if (FindVisible(caller.Cred, dataset) is null)
                 return Fail($"{what}: dataset does not exist", Errno.ENOENT);
         }
-        var entry = _kernel.Vfs.Mounts.FirstOrDefault(m => m.FsType == FsType && m.Source == dataset);
+        var entry = FileSystem.Mounts.FirstOrDefault(m => m.Source == dataset);
         if (entry is null)
             return Fail($"{what}: not currently mounted", Errno.EINVAL);
-        var unmounted = _kernel.Vfs.Unmount(caller, entry.MountPoint);
+        var unmounted = FileSystem.Unmount(caller, entry.MountPoint);
         return unmounted.Ok ? SysResult<int>.Success(0) : Fail($"{what}: {unmounted.ErrorText}", unmounted.Error);
     }
 

@@ -34,7 +34,7 @@ internal sealed partial class ZfsSyscalls : ISnapshotProvider
             }
             using (writer.Section("attached"))
             {
-                foreach (var jail in _kernel.Jails.List(_kernel.Prison0, includeDying: true))
+                foreach (var jail in _jails.List(_jails.Prison0, includeDying: true))
                 {
                     if (Slot?.Get(jail) is { Names.Count: > 0 } attached)
                         writer.Line($"{jail.Id} {jail.Name}: {string.Join(' ', attached.Names)}{(attached.Dead ? " (dead)" : "")}");
@@ -44,7 +44,7 @@ internal sealed partial class ZfsSyscalls : ISnapshotProvider
         using (writer.Section("mounts"))
         {
             // The mount table is read lock-free, outside the module lock (the VFS takes its lock before ours).
-            foreach (var m in _kernel.Vfs.MountsOf(FsType).OrderBy(m => m.Id))
+            foreach (var m in FileSystem.List().OrderBy(m => m.Id))
                 writer.Line(string.Create(CultureInfo.InvariantCulture, $"{m.Id} {m.Source} on {m.MountPoint} jail={m.MountedBy.Id} uid={m.Owner}"));
         }
     }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Procs;
 using Prison.Core.Services;
 using Prison.Core.Vfs;
@@ -16,7 +17,7 @@ namespace Prison.Plugins.ZfsDataset;
 /// Locking: <c>_lock</c> protects the dataset store, every dataset and every jail's
 /// <see cref="JailDatasets"/>. The VFS calls <see cref="CheckMount"/> while holding its table lock, and
 /// that takes <c>_lock</c>; so the order is VFS, then <c>_lock</c>, and this class never calls the VFS
-/// while holding <c>_lock</c> (except lock-free reads of <see cref="VirtualFileSystem.Mounts"/>).
+/// while holding <c>_lock</c> (except lock-free reads of <see cref="FileSystemMounts.Mounts"/>).
 /// Operations that must unmount or must know that nothing is mounted mark the datasets
 /// <see cref="Dataset.Busy"/> under <c>_lock</c>, then talk to the VFS, then finish under <c>_lock</c>.
 /// </remarks>
@@ -25,19 +26,22 @@ internal sealed partial class ZfsSyscalls : IZfsSyscalls
     /// <summary>The file system type name.</summary>
     public const string FsType = "zfs";
 
-    private readonly Kernel _kernel;
+    private readonly JailLookup _jails;
     private readonly ILogger _log;
     private readonly Lock _lock = new();
     private readonly DatasetStore _store = new();
 
-    public ZfsSyscalls(Kernel kernel, ILogger log)
+    public ZfsSyscalls(JailLookup jails, ILogger log)
     {
-        _kernel = kernel;
+        _jails = jails;
         _log = log;
     }
 
     /// <summary>The service slot; set once the service is registered.</summary>
     public ServiceSlot<JailDatasets>? Slot { get; set; }
+
+    /// <summary>The zfs file system type's mounts and mount calls; set once the type is registered.</summary>
+    public FileSystemMounts FileSystem { get; set; } = null!;
 
     /// <summary>Creates a pool at module load (no privilege check: the kernel does it).</summary>
     public void AddBootPool(string pool)
@@ -109,8 +113,12 @@ internal sealed partial class ZfsSyscalls : IZfsSyscalls
         }
     }
 
-    /// <summary>True when a zfs mount of <paramref name="name"/> exists (a lock-free read of the mount table).</summary>
-    private bool IsMounted(string name) => _kernel.Vfs.Mounts.Any(m => m.FsType == FsType && m.Source == name);
+    /// <summary>
+    /// True when a zfs mount of <paramref name="name"/> exists (a lock-free read of the mount table). The
+    /// VFS may ask <see cref="CheckMount"/> between the type's registration and the moment the load stores
+    /// <see cref="FileSystem"/>: then nothing of the type is mounted yet.
+    /// </summary>
+    private bool IsMounted(string name) => FileSystem is { } fs && fs.Mounts.Any(m => m.Source == name);
 
     /// <summary>How the caller's jail sees <paramref name="name"/>. Call under <c>_lock</c>.</summary>
     private Visibility See(Ucred cred, string name) =>

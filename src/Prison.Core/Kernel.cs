@@ -85,7 +85,7 @@ public sealed class Kernel : IDisposable
     public ModuleManager Modules { get; }
 
     /// <summary>Snapshot providers and the kernel snapshot (see <see cref="Snapshot"/>).</summary>
-    public KernelSnapshot Snapshots { get; }
+    internal KernelSnapshot Snapshots { get; }
 
     /// <summary>A deterministic text dump of the kernel and every snapshot provider; <paramref name="only"/> picks one section.</summary>
     public string Snapshot(string? only = null) => Snapshots.Take(only);

@@ -25,8 +25,11 @@ public class ModuleTeardownOrderTests
         public int Ping() => 1;
     }
 
-    /// <summary>Registers in the "wrong" order: its state cleanup first, its service last.</summary>
-    private sealed class BackwardsModule(List<string> events, ManualResetEventSlim? hookEntered = null, ManualResetEventSlim? hookRelease = null) : KernelModule
+    /// <summary>
+    /// Registers in the "wrong" order: its state cleanup first, its service last. The test hands it the
+    /// kernel (a module gets none) so its cleanup can look at its own gate.
+    /// </summary>
+    private sealed class BackwardsModule(Kernel kernel, List<string> events, ManualResetEventSlim? hookEntered = null, ManualResetEventSlim? hookRelease = null) : KernelModule
     {
         public int Exits;
 
@@ -34,7 +37,6 @@ public class ModuleTeardownOrderTests
 
         public override void Load(ModuleContext context)
         {
-            var kernel = context.Kernel;
             context.Track("state", () =>
             {
                 lock (events)
@@ -69,7 +71,7 @@ public class ModuleTeardownOrderTests
     {
         using var k = new Kernel();
         var events = new List<string>();
-        Assert.True(k.Modules.LoadInstance(new BackwardsModule(events)).Ok);
+        Assert.True(k.Modules.LoadInstance(new BackwardsModule(k, events)).Ok);
         k.Create("a");
         Assert.True(k.Modules.Unload(k.Init.Cred, "backwards", force: true).Ok);
         Assert.Equal(["cleanup: gate closed", "destroy jail", "destroy prison0"], events);
@@ -82,7 +84,7 @@ public class ModuleTeardownOrderTests
         using var k = new Kernel();
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
-        var module = new BackwardsModule([], entered, release);
+        var module = new BackwardsModule(k, [], entered, release);
         Assert.True(k.Modules.LoadInstance(module).Ok);
         var blocker = k.Processes.Spawn(Ucred.Root(k.Prison0), "block").Value;
         var exiting = Task.Run(() => k.Processes.Exit(blocker));

@@ -66,7 +66,7 @@ public class ReadmeExampleTests
                 Parameters = [new JailParameter("hits.max", JailParamType.Int, "most hits allowed")],
             });
             context.RegisterSysctl(new SysctlInt("debug.hits.host", "hits of prison0",
-                _ => slot.Get(context.Kernel.Prison0)!.Value));
+                _ => slot.Get(context.Jails.Prison0)!.Value));
         }
 
         public override Errno QueryUnload(ModuleContext context) => Errno.OK; // EBUSY refuses

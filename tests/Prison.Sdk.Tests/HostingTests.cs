@@ -89,7 +89,7 @@ public sealed class HostingTests : IDisposable
                 {{members}}
                 public override void Load(ModuleContext context)
                 {
-                    var limit = long.Parse(context.Kernel.Kenv.Get("hosting.limit") ?? "0");
+                    var limit = long.Parse(context.Tunables.Get("hosting.limit") ?? "0");
                     context.RegisterSysctl(new SysctlInt("debug.{{name}}.limit", "hosting.limit at load", _ => limit, access: SysctlAccess.ReadOnly));
                     context.Logger.LogInformation("{{name}} loaded");
                 }

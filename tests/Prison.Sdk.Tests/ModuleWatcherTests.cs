@@ -154,7 +154,7 @@ public sealed class ModuleWatcherTests : IDisposable
             public override void Load(ModuleContext context) =>
                 context.RegisterSysctl(new SysctlInt("debug.reloadme.version", "the loaded version", _ => {{version}}, access: SysctlAccess.ReadOnly));
             public override Errno QueryUnload(ModuleContext context) =>
-                context.Kernel.Kenv.Get("reloadme.busy") == "1" ? Errno.EBUSY : Errno.OK;
+                context.Tunables.Get("reloadme.busy") == "1" ? Errno.EBUSY : Errno.OK;
         }
         """);
 }

@@ -33,8 +33,8 @@ public sealed class TestModule : KernelModule
         context.RegisterSyscalls<ITestSyscalls>(syscalls);
         context.RegisterSyscalls<IPrivateProbe>(new PrivateProbe());
         context.OnProcessExit(_ => counters.CountExit());
-        syscalls.Slot = context.RegisterService(TestService.Definition(context.Kernel, context.Logger, counters));
-        if (context.Kernel.Kenv.Get(FailVariable) == "load")
+        syscalls.Slot = context.RegisterService(TestService.Definition(context.Tunables, context.Logger, counters));
+        if (context.Tunables.Get(FailVariable) == "load")
             throw new InvalidOperationException("testplugin.fail=load: failing at the end of Load");
         context.Logger.LogInformation("testplugin loaded over {Jails} jails", counters.Creates);
     }
@@ -43,7 +43,7 @@ public sealed class TestModule : KernelModule
     public override Errno QueryUnload(ModuleContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return context.Kernel.Kenv.Get(FailVariable) == "unload" ? Errno.EBUSY : Errno.OK;
+        return context.Tunables.Get(FailVariable) == "unload" ? Errno.EBUSY : Errno.OK;
     }
 
     /// <summary>A contract only this plugin knows: its gate must not outlive the plugin.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Prison.Core;
 using Prison.Core.Jails;
+using Prison.Core.Modules;
 using Prison.Core.Services;
 
 namespace Prison.TestPlugin;
@@ -23,14 +24,14 @@ internal static class TestService
     private static readonly EventId CreateEvent = new(1, "create");
     private static readonly EventId DestroyEvent = new(2, "destroy");
 
-    public static JailServiceDefinition<TestJailState> Definition(Kernel kernel, ILogger log, TestCounters counters) => new()
+    public static JailServiceDefinition<TestJailState> Definition(TunableReader tunables, ILogger log, TestCounters counters) => new()
     {
         Name = "testsvc",
         Parameters = [new JailParameter(Parameter, JailParamType.Int, "level of the test service")],
         Create = (jail, _) =>
         {
             var ordinal = counters.CountCreate();
-            if (FailingCreate(kernel) == ordinal)
+            if (FailingCreate(tunables) == ordinal)
                 throw new KernelErrorException(Errno.EINVAL, $"testplugin.fail=create:{ordinal}: failing create for jail {jail.Id}");
             log.LogInformation(CreateEvent, "testsvc create for jail {Jid}", jail.Id);
             return new TestJailState();
@@ -64,7 +65,7 @@ internal static class TestService
     };
 
     /// <summary>K from <c>testplugin.fail=create:K</c>, or 0.</summary>
-    private static int FailingCreate(Kernel kernel) =>
-        kernel.Kenv.Get(TestModule.FailVariable) is { } f && f.StartsWith("create:", StringComparison.Ordinal)
+    private static int FailingCreate(TunableReader tunables) =>
+        tunables.Get(TestModule.FailVariable) is { } f && f.StartsWith("create:", StringComparison.Ordinal)
             && int.TryParse(f.AsSpan(7), NumberStyles.None, CultureInfo.InvariantCulture, out var k) ? k : 0;
 }

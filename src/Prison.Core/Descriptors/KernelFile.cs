@@ -30,7 +30,7 @@ public abstract class KernelFile
 }
 
 /// <summary>What the standard descriptors 0, 1 and 2 name: a terminal, never a jail.</summary>
-public sealed class TerminalFile : KernelFile
+internal sealed class TerminalFile : KernelFile
 {
     /// <inheritdoc />
     public override string Kind => "tty";

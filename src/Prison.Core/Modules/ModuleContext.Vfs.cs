@@ -9,7 +9,9 @@ public sealed partial class ModuleContext
     /// (<see cref="VfsTypeFlags.Jail"/>) adds the jail parameter <c>allow.mount.NAME</c>. At unload the
     /// type is removed, with its parameter and anything of it still mounted.
     /// </summary>
-    public void RegisterFileSystemType(VfsType type)
+    /// <returns>The type's mounts and the mount calls the module makes for it (stale after unload).</returns>
+    /// <exception cref="KernelErrorException">EINVAL for a bad name, EEXIST when the name is taken.</exception>
+    public FileSystemMounts RegisterFileSystemType(VfsType type)
     {
         ArgumentNullException.ThrowIfNull(type);
         // The kernel keeps a copy whose mount check enters the module's entry-point counter, so unload
@@ -34,7 +36,14 @@ public sealed partial class ModuleContext
                 }
             },
         };
-        Kernel.Vfs.RegisterType(registered, ModuleName);
-        Record($"file system type {type.Name}", Stage.EntryPoint, () => Kernel.Vfs.UnregisterType(registered));
+        var vfs = _kernel.Vfs;
+        vfs.RegisterType(registered, ModuleName);
+        var mounts = new FileSystemMounts(vfs, type.Name);
+        Record($"file system type {type.Name}", Stage.EntryPoint, () =>
+        {
+            mounts.MarkUnregistered();
+            vfs.UnregisterType(registered);
+        });
+        return mounts;
     }
 }

@@ -8,7 +8,9 @@ namespace Prison.Core.Modules;
 /// <summary>
 /// A module's registrar: every registration made through it is recorded against the module and undone
 /// when the module unloads or its load fails, so a plugin cannot leak a registration that would keep its
-/// unloaded assembly alive.
+/// unloaded assembly alive. It is also all a module sees of the kernel: besides the registrations it
+/// hands out verbs (<see cref="Jails"/>, <see cref="RacctFor"/>, <see cref="Tunables"/>,
+/// <see cref="Time"/>, <see cref="Logger"/>), never the <see cref="Kernel"/> or a registry.
 /// </summary>
 /// <remarks>
 /// <para>The teardown order is the loader's, not the order of registration, so a module cannot get it
@@ -38,21 +40,21 @@ public sealed partial class ModuleContext
     /// <summary>The threads inside the module's entry points other than syscalls.</summary>
     private readonly DrainCounter _entries = new();
 
+    /// <summary>The kernel, for the registrar's own use only: a module never sees it (see <see cref="Jails"/>,
+    /// <see cref="RacctFor"/>, <see cref="Tunables"/>, <see cref="Time"/> for what it gets instead).</summary>
+    private readonly Kernel _kernel;
+
     internal ModuleContext(Kernel kernel, string moduleName)
     {
-        Kernel = kernel;
+        _kernel = kernel;
         ModuleName = moduleName;
         Logger = kernel.LoggerFactory.CreateLogger("Prison.Module." + moduleName);
+        Jails = new JailLookup(kernel.Jails);
+        Tunables = new TunableReader(kernel.Kenv);
     }
-
-    /// <summary>The kernel the module is loaded into.</summary>
-    public Kernel Kernel { get; }
 
     /// <summary>The module's name.</summary>
     public string ModuleName { get; }
-
-    /// <summary>The module's logger (category <c>Prison.Module.NAME</c>).</summary>
-    public ILogger Logger { get; }
 
     /// <summary>What the module has registered, in order (for kldstat -v and tests).</summary>
     public IReadOnlyList<string> Registrations
@@ -64,14 +66,14 @@ public sealed partial class ModuleContext
         }
     }
 
-    /// <summary>A logger for a category under the module (<c>Prison.Module.NAME.SUFFIX</c>).</summary>
-    public ILogger CreateLogger(string suffix) => Kernel.LoggerFactory.CreateLogger($"Prison.Module.{ModuleName}.{suffix}");
-
     /// <summary>Registers a jail service (and its parameters); deregistered at unload, after every other step.</summary>
     public ServiceSlot<T> RegisterService<T>(JailServiceDefinition<T> definition) where T : class
     {
-        var slot = Kernel.Services.Register(definition);
-        Record($"service {definition.Name}", Stage.Service, slot.Deregister);
+        var services = _kernel.Services;
+        var slot = services.Register(definition);
+        // Only the registrar deregisters it, in the loader's order: the slot's own Deregister refuses.
+        slot.Registrar = ModuleName;
+        Record($"service {definition.Name}", Stage.Service, () => services.Deregister(slot));
         return slot;
     }
 
@@ -81,7 +83,7 @@ public sealed partial class ModuleContext
     /// </summary>
     public void RegisterSyscalls<T>(T implementation) where T : class
     {
-        var gate = Kernel.Syscalls.Gate<T>();
+        var gate = _kernel.Syscalls.Gate<T>();
         var error = gate.Bind(implementation, ModuleName);
         if (error != Errno.OK)
             throw new KernelErrorException(error, $"syscalls {typeof(T).Name} are already provided by {gate.Owner}");
@@ -90,7 +92,7 @@ public sealed partial class ModuleContext
         Record($"syscalls {typeof(T).Name}", Stage.Gate, () =>
         {
             gate.Unbind();
-            Kernel.Syscalls.ForgetCollectibleContract(typeof(T));
+            _kernel.Syscalls.ForgetCollectibleContract(typeof(T));
         });
     }
 
@@ -98,18 +100,18 @@ public sealed partial class ModuleContext
     public void RegisterSysctl(SysctlNode node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        if (Kernel.Sysctl.Add(new GatedSysctlNode(node, _entries)) != Errno.OK)
+        if (_kernel.Sysctl.Add(new GatedSysctlNode(node, _entries)) != Errno.OK)
             throw new KernelErrorException(Errno.EEXIST, $"sysctl {node.Name} already exists");
-        Record($"sysctl {node.Name}", Stage.EntryPoint, () => Kernel.Sysctl.Remove(node.Name));
+        Record($"sysctl {node.Name}", Stage.EntryPoint, () => _kernel.Sysctl.Remove(node.Name));
     }
 
     /// <summary>Adds the module's section to kernel snapshots; removed (and drained) at unload.</summary>
     public void RegisterSnapshot(Snapshots.ISnapshotProvider provider)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        if (Kernel.Snapshots.Register(new GatedSnapshotProvider(provider, _entries)) != Errno.OK)
+        if (_kernel.Snapshots.Register(new GatedSnapshotProvider(provider, _entries)) != Errno.OK)
             throw new KernelErrorException(Errno.EEXIST, $"snapshot section {provider.Name} already exists");
-        Record($"snapshot {provider.Name}", Stage.EntryPoint, () => Kernel.Snapshots.Unregister(provider.Name));
+        Record($"snapshot {provider.Name}", Stage.EntryPoint, () => _kernel.Snapshots.Unregister(provider.Name));
     }
 
     /// <summary>
@@ -121,7 +123,7 @@ public sealed partial class ModuleContext
         ArgumentException.ThrowIfNullOrWhiteSpace(prefix);
         ArgumentNullException.ThrowIfNull(nodes);
         var entries = _entries;
-        Kernel.Sysctl.AddBranch(prefix, () =>
+        _kernel.Sysctl.AddBranch(prefix, () =>
         {
             if (!entries.TryEnter())
                 return [];
@@ -135,7 +137,7 @@ public sealed partial class ModuleContext
                 entries.Leave();
             }
         });
-        Record($"sysctl branch {prefix}", Stage.EntryPoint, () => Kernel.Sysctl.RemoveBranch(prefix));
+        Record($"sysctl branch {prefix}", Stage.EntryPoint, () => _kernel.Sysctl.RemoveBranch(prefix));
     }
 
     /// <summary>Runs <paramref name="hook"/> at every process exit while the module is loaded.</summary>
@@ -143,7 +145,7 @@ public sealed partial class ModuleContext
     {
         ArgumentNullException.ThrowIfNull(hook);
         var entries = _entries;
-        var registration = Kernel.Processes.AddExitHook(p =>
+        var registration = _kernel.Processes.AddExitHook(p =>
         {
             if (!entries.TryEnter())
                 return;

@@ -3,7 +3,7 @@ using Prison.Core.Jails;
 namespace Prison.Core.Procs;
 
 /// <summary>The life cycle of a process.</summary>
-public enum ProcState
+internal enum ProcState
 {
     /// <summary>Running.</summary>
     Running,
@@ -55,7 +55,7 @@ public sealed class Proc
     public Jail Jail => _cred.Jail;
 
     /// <summary>The process state.</summary>
-    public ProcState State { get; private set; }
+    internal ProcState State { get; private set; }
 
     /// <summary>Number of threads (jail_attach requires 1).</summary>
     public int ThreadCount => Volatile.Read(ref _threads);

@@ -23,7 +23,7 @@ public sealed record RctlRule(string Jail, RacctResource Resource, long Amount)
 /// <param name="Jail">The jail name, or null for any.</param>
 /// <param name="Resource">The resource, or null for any.</param>
 /// <param name="Amount">The amount, or null for any.</param>
-public sealed record RctlFilter(string? Jail, RacctResource? Resource, long? Amount)
+internal sealed record RctlFilter(string? Jail, RacctResource? Resource, long? Amount)
 {
     /// <summary>The filter that matches everything.</summary>
     public static RctlFilter All { get; } = new(null, null, null);
@@ -34,7 +34,7 @@ public sealed record RctlFilter(string? Jail, RacctResource? Resource, long? Amo
 }
 
 /// <summary>Parses rules and filters in FreeBSD's syntax (rctl(8), kern_rctl.c's rctl_string_to_rule).</summary>
-public static class RctlSyntax
+internal static class RctlSyntax
 {
     /// <summary>Parses a complete rule; EINVAL for anything that is not <c>jail:NAME:RESOURCE:deny=AMOUNT</c>.</summary>
     public static SysResult<RctlRule> ParseRule(string text)

@@ -68,7 +68,19 @@ public sealed class ServiceSlot<T> : IServiceSlot where T : class
     /// Deregisters the service: <c>destroy</c> runs for every jail whose <c>create</c> succeeded, the
     /// service's parameters disappear, and the slot is freed. Idempotent.
     /// </summary>
-    public void Deregister() => _registry.Deregister(this);
+    /// <exception cref="InvalidOperationException">
+    /// The service was registered by a module (<c>ModuleContext.RegisterService</c>): its registrar
+    /// deregisters it at unload, in the loader's order, and nobody else may.
+    /// </exception>
+    public void Deregister()
+    {
+        if (Registrar is { } module)
+            throw new InvalidOperationException($"service {Name} belongs to module {module}: it is deregistered when the module unloads");
+        _registry.Deregister(this);
+    }
+
+    /// <summary>The module whose registrar registered the service (and alone deregisters it), or null for a raw registration.</summary>
+    internal string? Registrar { get; set; }
 
     // --- the untyped view the registry drives --------------------------------------------
 

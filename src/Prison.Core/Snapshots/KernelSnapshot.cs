@@ -10,7 +10,7 @@ namespace Prison.Core.Snapshots;
 /// (every registered parameter, as the host sees it), processes, sysctls that differ from their value
 /// at registration, and every registered <see cref="ISnapshotProvider"/>.
 /// </summary>
-public sealed class KernelSnapshot
+internal sealed class KernelSnapshot
 {
     private readonly Kernel _kernel;
     private readonly ConcurrentDictionary<string, ISnapshotProvider> _providers = new(StringComparer.Ordinal);

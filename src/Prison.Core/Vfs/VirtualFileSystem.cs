@@ -124,7 +124,13 @@ public sealed class VirtualFileSystem
 
     /// <summary>unmount(2) of the file system mounted on <paramref name="mountPoint"/>. See the class remarks.</summary>
     /// <returns>The mount that was removed.</returns>
-    public SysResult<MountEntry> Unmount(Proc caller, string mountPoint)
+    public SysResult<MountEntry> Unmount(Proc caller, string mountPoint) => Unmount(caller, mountPoint, onlyType: null);
+
+    /// <summary>
+    /// <see cref="Unmount(Proc, string)"/> restricted to a mount of <paramref name="onlyType"/> (a module's
+    /// <c>FileSystemMounts</c>): a mount of another type there is EINVAL, decided under the table lock.
+    /// </summary>
+    internal SysResult<MountEntry> Unmount(Proc caller, string mountPoint, string? onlyType)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var cred = caller.Cred;
@@ -136,6 +142,8 @@ public sealed class VirtualFileSystem
             var entry = _mounts.FirstOrDefault(m => m.MountPoint == mountPoint && CanSee(cred.Jail, m));
             if (entry is null)
                 return Fail<MountEntry>(Errno.EINVAL, $"unmount: {mountPoint}: not a file system root directory");
+            if (onlyType is not null && entry.FsType != onlyType)
+                return Fail<MountEntry>(Errno.EINVAL, $"unmount: {mountPoint}: not a {onlyType} file system");
             if (cred.IsJailed)
             {
                 if (!ReferenceEquals(entry.MountedBy, cred.Jail))

@@ -1,7 +1,7 @@
 namespace Prison.Core.Ipc.Sysv;
 
 /// <summary>The value of a <c>sysvshm</c> / <c>sysvsem</c> / <c>sysvmsg</c> jail parameter (FreeBSD's jailsys).</summary>
-public enum JailSysMode
+internal enum JailSysMode
 {
     /// <summary>The calls fail with ENOSYS.</summary>
     Disable,
@@ -12,7 +12,7 @@ public enum JailSysMode
 }
 
 /// <summary>Text forms of <see cref="JailSysMode"/>.</summary>
-public static class JailSysModes
+internal static class JailSysModes
 {
     /// <summary>The values jail(8) accepts, in FreeBSD's order.</summary>
     public static readonly IReadOnlyList<string> Names = ["disable", "inherit", "new"];

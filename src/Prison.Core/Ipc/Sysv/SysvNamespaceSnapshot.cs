@@ -9,14 +9,14 @@ public static class SysvNamespaceSnapshot
     /// Writes a <c>namespaces</c> section: one line per jail (prison0 first, then by jid, dying ones
     /// included) with its mode, <c>disable</c>, <c>inherit</c> or <c>new</c>. Reads the slots lock-free.
     /// </summary>
-    public static void WriteModes(this SysvNamespaces namespaces, Kernel kernel, SnapshotWriter writer)
+    public static void WriteModes(this SysvNamespaces namespaces, SnapshotWriter writer)
     {
         ArgumentNullException.ThrowIfNull(namespaces);
-        ArgumentNullException.ThrowIfNull(kernel);
         ArgumentNullException.ThrowIfNull(writer);
+        var jails = namespaces.Jails;
         using var _ = writer.Section("namespaces");
-        writer.Line($"0 prison0 {namespaces.ModeOf(kernel.Prison0).ToParam()}");
-        foreach (var jail in kernel.Jails.List(kernel.Prison0, includeDying: true))
+        writer.Line($"0 prison0 {namespaces.ModeOf(jails.Prison0).ToParam()}");
+        foreach (var jail in jails.List(jails.Prison0, includeDying: true))
             writer.Line($"{jail.Id} {jail.Name} {namespaces.ModeOf(jail).ToParam()}");
     }
 }

@@ -18,20 +18,23 @@ namespace Prison.Core.Ipc.Sysv;
 /// </remarks>
 public sealed class SysvNamespaces
 {
-    private readonly Kernel _kernel;
+    private readonly JailLookup _jails;
     private readonly string _parameter;
     private readonly Action<Jail> _cleanup;
     private ServiceSlot<Jail> _slot = null!;
 
-    private SysvNamespaces(Kernel kernel, string parameter, Action<Jail> cleanup)
+    private SysvNamespaces(JailLookup jails, string parameter, Action<Jail> cleanup)
     {
-        _kernel = kernel;
+        _jails = jails;
         _parameter = parameter;
         _cleanup = cleanup;
     }
 
     /// <summary>The parameter name (<c>sysvshm</c>).</summary>
     public string Parameter => _parameter;
+
+    /// <summary>The module's jail lookups (for the snapshot's walk over every jail).</summary>
+    internal JailLookup Jails => _jails;
 
     /// <summary>
     /// Registers the service and its parameter through the module's registrar.
@@ -47,7 +50,7 @@ public sealed class SysvNamespaces
         JailMethod<Jail>? attach = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var ns = new SysvNamespaces(context.Kernel, parameter, cleanup);
+        var ns = new SysvNamespaces(context.Jails, parameter, cleanup);
         ns._slot = context.RegisterService(new JailServiceDefinition<Jail>
         {
             Name = parameter,
@@ -80,7 +83,7 @@ public sealed class SysvNamespaces
     }
 
     /// <summary>The jail's mode: disable, inherit (root is an ancestor) or new (root is itself).</summary>
-    public JailSysMode ModeOf(Jail jail) => RootOf(jail) switch
+    internal JailSysMode ModeOf(Jail jail) => RootOf(jail) switch
     {
         null => JailSysMode.Disable,
         var root when ReferenceEquals(root, jail) => JailSysMode.New,
@@ -159,7 +162,7 @@ public sealed class SysvNamespaces
         if (ReferenceEquals(oldRoot, jail))
             _cleanup(jail);
         // Parents before children, so each descendant sees its parent's new value.
-        foreach (var d in _kernel.Jails.List(jail, includeDying: true).OrderBy(j => j.Depth))
+        foreach (var d in _jails.List(jail, includeDying: true).OrderBy(j => j.Depth))
         {
             var dRoot = RootOf(d);
             if (dRoot is null)

@@ -28,7 +28,7 @@ public sealed class SampleModuleModule : KernelModule
             Create = (jail, _) => new HitCounter(),
         });
         context.RegisterSysctl(new HitsSysctl(slot));
-        context.RegisterSnapshot(new HitsSnapshot(context.Kernel, slot));
+        context.RegisterSnapshot(new HitsSnapshot(context.Jails, slot));
     }
 
     /// <inheritdoc />
@@ -70,13 +70,13 @@ public sealed class SampleModuleModule : KernelModule
     }
 
     /// <summary>The module's section of kernel snapshots: every jail's count, by jid.</summary>
-    private sealed class HitsSnapshot(Kernel kernel, ServiceSlot<HitCounter> slot) : ISnapshotProvider
+    private sealed class HitsSnapshot(JailLookup jails, ServiceSlot<HitCounter> slot) : ISnapshotProvider
     {
         public string Name => "samplemodule";
 
         public void Write(SnapshotWriter writer)
         {
-            foreach (var jail in kernel.Jails.List(kernel.Prison0).OrderBy(j => j.Id))
+            foreach (var jail in jails.List(jails.Prison0).OrderBy(j => j.Id))
                 writer.Line(string.Create(CultureInfo.InvariantCulture, $"jail {jail.Id} ({jail.Name}): {slot.Get(jail)?.Hits ?? 0} hits"));
         }
     }
