@@ -8,8 +8,10 @@ using Prison.Core.Modules;
 namespace Prison.Benchmarks;
 
 /// <summary>
-/// The load context alone, in one run: the hand-written context Prison used before (baseline) against
-/// McMaster.NETCore.Plugins as kldload now uses it. Each operation makes the context, loads sysvshm's
+/// The load context alone, in one run: the hand-written context Prison used first (baseline), against
+/// McMaster.NETCore.Plugins' <c>PluginLoader</c> (kldload's loader until it probed runtimeconfig files on
+/// every load) and against the same library's context builder, configured once per file, as kldload
+/// uses it now (<c>PluginLoadContext</c>). Each operation makes the context, loads sysvshm's
 /// assembly from memory, finds and creates its module, unloads the context and waits (full
 /// collections) until it is collected, as kldunload verifies. No kernel: the module is never started.
 /// </summary>
@@ -27,6 +29,17 @@ public class LoaderBenchmarks
 
     [Benchmark]
     public int McMaster() => Collect(LoadMcMaster());
+
+    [Benchmark]
+    public int McMasterBuilder() => Collect(LoadMcMasterBuilder());
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private WeakReference LoadMcMasterBuilder()
+    {
+        var context = new PluginLoadContext(_file);
+        CreateModule(context.LoadMain());
+        return context.Unload();
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private WeakReference LoadHandWritten()

@@ -13,6 +13,11 @@ namespace Prison.Benchmarks;
 /// trivial delegates (create, then destroy): the floor for "visit every jail". The columns
 /// "ns/Jails" and "ns/Jails over baseline" give the per-jail figures (target: 200 ns over baseline).
 /// </summary>
+/// <remarks>
+/// <see cref="OtherServices"/> = 0 is the first service of an empty kernel: every jail gets its slot array
+/// at registration and loses it at deregistration (no service, no memory). With 1, another service is
+/// registered throughout (a kernel with a module loaded), so the jails' arrays, which have headroom, stay.
+/// </remarks>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
 public class RegistrationBenchmarks
@@ -26,6 +31,10 @@ public class RegistrationBenchmarks
 
     public static IEnumerable<int> JailCountValues() => JailCounts.UpTo(1_000, 10_000, 100_000);
 
+    /// <summary>How many other services stay registered during the measurement (0 or 1).</summary>
+    [Params(0, 1)]
+    public int OtherServices { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
@@ -34,6 +43,8 @@ public class RegistrationBenchmarks
         for (var i = 0; i < Jails; i++)
             _kernel.Syscalls.JailSet(_kernel.Init, p, JailFlags.Create);
         _jails = [.. _kernel.Jails.List(_kernel.Prison0)];
+        for (var i = 0; i < OtherServices; i++)
+            _kernel.Services.Register(new JailServiceDefinition<object> { Name = "other" + i, Create = (_, _) => Token });
     }
 
     [GlobalCleanup]

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prison.Cli.Shell;
@@ -71,9 +72,15 @@ public static class PrisonApp
         root.Subcommands.Add(run);
 
         var scriptFile = new Argument<string?>("file") { Description = "The script (default: standard input)", Arity = ArgumentArity.ZeroOrOne };
+        var timing = new Option<bool>("--timing")
+        {
+            Description = "Print where the time went on standard error: startup, kernel boot and kldload, reading, executing and writing the lines, shutdown",
+        };
         var ipc = new Command("ipc-script", "Run the IPC script language as one root process on a fresh kernel");
         ipc.Arguments.Add(scriptFile);
-        ipc.SetAction(parse => RunIpcScript(parse.GetValue(scriptFile), parse.GetValue(verbose), input, output, error));
+        ipc.Options.Add(timing);
+        ipc.SetAction(parse => RunIpcScript(parse.GetValue(scriptFile), parse.GetValue(verbose), input, output, error,
+            parse.GetValue(timing) ? new IpcScriptClock(commandLineParsed: Stopwatch.GetTimestamp()) : null));
         root.Subcommands.Add(ipc);
 
         return root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -114,7 +121,7 @@ public static class PrisonApp
     /// that would sleep print <c>skip blocking</c>. Exits 0 when every line ran, 1 when a line was
     /// <c>bad ...</c>.
     /// </summary>
-    public static int RunIpcScript(string? path, bool verbose, TextReader input, TextWriter output, TextWriter error)
+    public static int RunIpcScript(string? path, bool verbose, TextReader input, TextWriter output, TextWriter error, IpcScriptClock? clock = null)
     {
         ArgumentNullException.ThrowIfNull(error);
         TextReader reader = input;
@@ -130,6 +137,12 @@ public static class PrisonApp
                 return 66;
             }
         }
+        // The console's writer flushes at every line (a write(2) per result line). A script read from a
+        // file has no one waiting for each answer, so its results are buffered and flushed at the end, as
+        // the C program's stdio does; a script on standard input keeps the line-by-line answers.
+        var buffered = UsesConsole && !ReferenceEquals(reader, input)
+            ? new StreamWriter(Console.OpenStandardOutput(), Console.OutputEncoding, 1 << 16) { AutoFlush = false }
+            : null;
         try
         {
             return WithKernel(verbose, error, watchModules: false, kernel =>
@@ -146,18 +159,22 @@ public static class PrisonApp
                 var proc = kernel.Syscalls.Fork(kernel.Init, "ipc-script").Value;
                 try
                 {
-                    return ScriptRunner.Run(reader, output, new PrisonBackend(kernel.Syscalls, proc));
+                    clock?.Booted();
+                    return ScriptRunner.Run(reader, buffered ?? output, new PrisonBackend(kernel.Syscalls, proc), clock?.Script);
                 }
                 finally
                 {
                     kernel.Syscalls.Exit(proc);
+                    clock?.ScriptDone();
                 }
             });
         }
         finally
         {
+            buffered?.Dispose();
             if (!ReferenceEquals(reader, input))
                 reader.Dispose();
+            clock?.Report(error);
         }
     }
 

@@ -90,6 +90,38 @@ public partial class JobTests
     }
 
     [Fact]
+    public void Kill_KILL_sent_before_the_job_sleeps_still_ends_it()
+    {
+        // SIGKILL may land before the job has made the process its call runs in: that process must not
+        // run the call (it would sleep with nobody to wake it). Repeated, since where it lands varies.
+        using var s = WithQueue();
+        for (var round = 0; round < 20; round++)
+        {
+            Background(s, "jexec a msgrcv $0 64 0 0 &");
+            s.Ok("kill -9 %1");
+            var job = s.Shell.Jobs.Single();
+            Assert.True(job.Wait(Patience), $"round {round}: the killed job never ended");
+            Assert.Equal((137, 9), (job.Status, job.KilledBy));
+            Assert.Equal(137, s.Run("wait").Status);
+        }
+    }
+
+    [Fact]
+    public void A_killed_job_adopts_no_process_and_makes_no_call()
+    {
+        using var s = WithQueue();
+        var proc = s.Shell.Syscalls.Fork(s.Shell.CurrentProcess, "victim").Value;
+        var job = new Prison.Cli.Shell.Job("victim", background: true);
+        job.Signal(9);
+        Assert.False(job.Adopt(proc));
+        Assert.Empty(job.Processes);
+        Assert.False(job.BeginCall(proc));
+        // SIGKILL is not consumed like a pending SIGINT: the next call is refused too.
+        Assert.False(job.BeginCall(proc));
+        s.Shell.Syscalls.Exit(proc);
+    }
+
+    [Fact]
     public void Ipcrm_from_the_host_wakes_the_receiver_with_EIDRM()
     {
         using var s = WithQueue();

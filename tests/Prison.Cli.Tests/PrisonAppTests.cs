@@ -92,6 +92,56 @@ public class PrisonAppTests
     }
 
     [Fact]
+    public void Ipc_script_timing_reports_each_phase_on_stderr_and_leaves_the_results_alone()
+    {
+        var path = TempScript("semget IPC_PRIVATE 1 0600\n# a comment\nsemop $0 0:1:0\n");
+        try
+        {
+            var (status, output, error) = Run("", "ipc-script", "--timing", path);
+            Assert.Equal((0, "ok $0\nok\n"), (status, output));
+            foreach (var phase in (string[])["timing: boot and kldload", "timing: script, 3 lines:", "timing:   read", "timing:   execute", "timing:   write", "timing: shutdown"])
+                Assert.Contains(phase, error, StringComparison.Ordinal);
+            Assert.Equal("", Run("", "ipc-script", path).Err); // nothing without the option
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Ipc_script_from_a_file_writes_the_same_bytes_through_its_buffered_console_output()
+    {
+        // The binary itself: only there is the output the console's (buffered for a script file).
+        var path = TempScript("semget IPC_PRIVATE 1 0600\nsemop $0 0:1:0\nsemop $0 0:-2:IPC_NOWAIT\nshmget\n");
+        try
+        {
+            var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "prison.dll"));
+            start.ArgumentList.Add("ipc-script");
+            start.ArgumentList.Add(path);
+            using var process = System.Diagnostics.Process.Start(start)!;
+            using var bytes = new MemoryStream();
+            process.StandardOutput.BaseStream.CopyTo(bytes);
+            var error = process.StandardError.ReadToEnd();
+            Assert.True(process.WaitForExit(60_000), "prison ipc-script did not exit");
+            Assert.Equal("", error);
+            Assert.Equal(1, process.ExitCode); // the bad line
+            // No byte-order mark, one \n per line: byte for byte what the oracle and the C program print.
+            Assert.Equal("ok $0\nok\nerr EAGAIN\nbad args\n"u8.ToArray(), bytes.ToArray());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Ipc_script_still_reports_a_call_that_would_sleep_as_skip_blocking()
     {
         var (status, output, _) = Run("msgget IPC_PRIVATE IPC_CREAT|0600\nmsgrcv $0 64 0 0\nsemget IPC_PRIVATE 1 IPC_CREAT|0600\nsemop $1 0:-1:0\n", "ipc-script");

@@ -43,13 +43,39 @@ public class KpiTests
         var j = k.Create("a");
         var a = k.Services.Register(new ServiceRecorder(k, "a").Definition());
         var b = k.Services.Register(new ServiceRecorder(k, "b").Definition());
-        Assert.Equal(2, j.SlotCapacity);
+        Assert.Equal(4, j.SlotCapacity); // two slots, in an array with headroom (a power of two, at least 4)
         a.Deregister();
         Assert.Equal(2, k.Services.SlotTableLength);
         b.Deregister();
         Assert.Equal(0, k.Services.SlotTableLength);
         Assert.Equal(0, j.SlotCapacity);
         Assert.Equal(0, k.Prison0.SlotCapacity);
+    }
+
+    [Fact]
+    public void Slot_arrays_keep_their_headroom_until_the_table_needs_a_quarter_of_them()
+    {
+        using var k = new Kernel();
+        var j = k.Create("a");
+        var first = k.Services.Register(new ServiceRecorder(k, "first").Definition());
+        var before = first.Get(j);
+        Assert.Equal(4, j.SlotCapacity);
+
+        // A second service comes and goes: the arrays stay as they are, and so does the first one's value.
+        k.Services.Register(new ServiceRecorder(k, "second").Definition()).Deregister();
+        Assert.Equal(4, j.SlotCapacity);
+        Assert.Same(before, first.Get(j));
+
+        // Nine services need 16 entries; back to one, the array shrinks to the minimum again.
+        var more = Enumerable.Range(0, 8).Select(i => k.Services.Register(new ServiceRecorder(k, "s" + i).Definition())).ToArray();
+        Assert.Equal(16, j.SlotCapacity);
+        Assert.Equal(16, k.Prison0.SlotCapacity);
+        foreach (var s in more.Reverse())
+            s.Deregister();
+        Assert.Equal(4, j.SlotCapacity);
+        Assert.Same(before, first.Get(j));
+        first.Deregister();
+        Assert.Equal(0, j.SlotCapacity);
     }
 
     [Fact]
@@ -88,6 +114,7 @@ public class KpiTests
         Assert.Equal([2, 1, 0], rec.Jids("destroy"));
         Assert.Equal(0, k.Services.SlotTableLength);
         Assert.Empty(k.Services.Registered);
+        Assert.All(k.Jails.List(k.Prison0).Append(k.Prison0), j => Assert.Equal(0, j.SlotCapacity)); // no service, no memory
         // The name is free again: a fixed service registers.
         rec.FailCreateForJid = null;
         k.Services.Register(rec.Definition());

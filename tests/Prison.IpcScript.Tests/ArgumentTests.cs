@@ -11,6 +11,13 @@ public class ArgumentTests
     [InlineData("shmget 1 18446744073709551615 0", "shmget 1 18446744073709551615 0")]
     [InlineData("shmget 1 -9223372036854775808 0", "shmget 1 9223372036854775808 0")]
     [InlineData("semget 5 -3 0", "semget 5 -3 0")]
+    // 18 digits take the long fast path, more take BigInteger: both sides of the cut agree.
+    [InlineData("shmget 1 999999999999999999 0", "shmget 1 999999999999999999 0")]
+    [InlineData("shmget 1 -999999999999999999 0", "shmget 1 17446744073709551617 0")]
+    [InlineData("shmget 1 1000000000000000000 0", "shmget 1 1000000000000000000 0")]
+    [InlineData("shmget 1 0000000000000000000000005 0", "shmget 1 5 0")]
+    [InlineData("shmget -0 10 0", "shmget 0 10 0")]
+    [InlineData("shmget 000000000000000004294967295 10 0", "shmget -1 10 0")]
     public void Keys_and_sizes_wrap_as_the_spec_says(string line, string call)
     {
         var h = new SessionHarness();

@@ -85,12 +85,22 @@ internal sealed class Job
         }
     }
 
-    /// <summary>The job made <paramref name="proc"/>: a signal to the job reaches it too.</summary>
-    public void Adopt(Proc proc)
+    /// <summary>
+    /// The job made <paramref name="proc"/>: a signal to the job reaches it too. False when the job was
+    /// already killed (SIGKILL): the caller ends <paramref name="proc"/> at once instead of running in it,
+    /// since the shell's SIGKILL ended only the processes the job had when it was sent.
+    /// </summary>
+    public bool Adopt(Proc proc)
     {
+        bool alive;
         lock (_lock)
-            _procs.Add(proc);
+        {
+            alive = _killedBy == 0;
+            if (alive)
+                _procs.Add(proc);
+        }
         _started.Set();
+        return alive;
     }
 
     /// <summary>True when <paramref name="pid"/> is one of the job's processes.</summary>
@@ -106,12 +116,15 @@ internal sealed class Job
     /// <summary>
     /// The job's thread is about to make a call that may sleep, in <paramref name="proc"/>. Returns
     /// false, and consumes the signal, when a signal is pending: the call must return EINTR without
-    /// being made.
+    /// being made. False also once the job was killed: SIGKILL is never consumed, and a killed job
+    /// makes no further call (it would sleep with nobody left to wake it).
     /// </summary>
     public bool BeginCall(Proc proc)
     {
         lock (_lock)
         {
+            if (_killedBy != 0)
+                return false;
             if (_pendingSignal != 0)
             {
                 _pendingSignal = 0;

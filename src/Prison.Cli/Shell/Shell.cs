@@ -274,7 +274,11 @@ public sealed partial class Shell : IDisposable
                 return 71;
             }
             proc = forked.Value;
-            CurrentJob?.Adopt(proc);
+            if (CurrentJob is { } job && !job.Adopt(proc))
+            {
+                Syscalls.Exit(proc);
+                return 128 + Signals.SIGKILL;
+            }
         }
         var context = new CommandContext(this, proc, words, line);
         try

@@ -85,9 +85,11 @@ internal sealed class IpcCommands : IDisposable
             return "err " + forked.Error.Name();
         var proc = forked.Value;
         JdCommands.CloseInherited(context.Syscalls, proc);
-        job.Adopt(proc);
         try
         {
+            // Killed before it could adopt the process: nothing runs in it (Run reports the kill).
+            if (!job.Adopt(proc))
+                return "err " + Errno.EINTR.Name();
             var backend = new PrisonBackend(context.Syscalls, proc)
             {
                 Wait = _shell.BlockingCalls ? WaitPolicy.Block : WaitPolicy.ReportWouldSleep,

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using System.Numerics;
 using Prison.Core.Services;
 
 namespace Prison.Core.Jails;
@@ -10,8 +12,12 @@ namespace Prison.Core.Jails;
 /// <remarks>
 /// <para>Locking: <see cref="Mutex"/> (FreeBSD's <c>pr_mtx</c>) protects the parameters, the user
 /// reference count together with the alive -> dying transition (a process attaches, and the last user
-/// reference is dropped, under it) and writes to the slot array. Slot <em>reads</em> take no lock: the
-/// slot array is published by reference and replaced when it grows or shrinks.</para>
+/// reference is dropped, under it) and writes to the slot array (each entry is a service's value and its
+/// KPI state), with one exception: a registration or deregistration, which holds the services lock
+/// exclusively, sets the state (and a new slot's first value) of an entry that needs no growth without
+/// it (see <see cref="SetCreatedExclusive"/>). KPI states change only under the services lock. Slot
+/// <em>reads</em> take no lock: the slot array is published by reference and replaced when it grows or
+/// shrinks; it grows in powers of two, so registering a service rarely reallocates it.</para>
 /// <para>References: kernel references (<see cref="References"/>) are atomic. A jail whose count reached
 /// 0 is being freed and can never be held again: a reference on a jail found by a lookup is taken with
 /// <see cref="TryHold(out JailReference?)"/> only, which refuses it and returns a <see cref="JailReference"/>
@@ -27,8 +33,7 @@ public sealed class Jail
     public const int MaxJid = 999_999;
 
     internal readonly Lock Mutex = new();
-    private object?[] _slots = [];
-    private SlotState[] _slotStates = [];
+    private SlotEntry[] _slots = [];
     private int _id;
     private string _name;
     private int _refs;
@@ -231,13 +236,16 @@ public sealed class Jail
 
     internal int DropUserReference() => Interlocked.Decrement(ref _urefs);
 
-    internal object?[] Slots => Volatile.Read(ref _slots);
-
-    /// <summary>Lock-free slot read: one volatile load and an index.</summary>
+    /// <summary>
+    /// Lock-free slot read: one volatile load of the array and one of the entry's value. A reader that
+    /// loaded the array before it was replaced reads the old copy, which holds the values as they were
+    /// when it was replaced (entries are only written in place under <see cref="Mutex"/>, and a grown or
+    /// trimmed copy is made under it too).
+    /// </summary>
     internal object? ReadSlot(int index)
     {
         var slots = Volatile.Read(ref _slots);
-        return (uint)index < (uint)slots.Length ? Volatile.Read(ref slots[index]) : null;
+        return (uint)index < (uint)slots.Length ? Volatile.Read(ref slots[index].Value) : null;
     }
 
     /// <summary>
@@ -251,27 +259,8 @@ public sealed class Jail
         {
             if (!owner.IsRegistered)
                 return false;
-            WriteSlot(index, value);
+            WriteSlotLocked(index, value);
             return true;
-        }
-    }
-
-    internal void WriteSlot(int index, object? value)
-    {
-        lock (Mutex)
-        {
-            var slots = _slots;
-            if (index >= slots.Length)
-            {
-                if (value is null)
-                    return;
-                var grown = new object?[index + 1];
-                slots.CopyTo(grown, 0);
-                grown[index] = value;
-                Volatile.Write(ref _slots, grown);
-                return;
-            }
-            Volatile.Write(ref slots[index], value);
         }
     }
 
@@ -280,42 +269,163 @@ public sealed class Jail
     {
         lock (Mutex)
         {
+            ref var entry = ref EntryLocked(index);
             if (value is not null)
-                WriteSlot(index, value);
-            SetSlotState(index, SlotState.Created);
+                Volatile.Write(ref entry.Value, value);
+            entry.State = SlotState.Created;
         }
+    }
+
+    /// <summary>
+    /// <see cref="SetCreated"/> for a registration, which holds the services lock exclusively: without
+    /// taking the mutex when the array has room. Safe because nothing else can then touch this entry or
+    /// replace this array: slot states change only under the services lock; the new slot's handle is not
+    /// yet returned (a stale handle of an earlier owner of the index is refused by <see cref="WriteSlotIf"/>);
+    /// and a handle's write into another slot of an alive jail never grows its array, since every
+    /// registered slot was created for it, which grew the array past that slot. Growing takes the mutex.
+    /// </summary>
+    internal void SetCreatedExclusive(int index, object? value)
+    {
+        var slots = Volatile.Read(ref _slots);
+        if ((uint)index >= (uint)slots.Length)
+        {
+            SetCreated(index, value);
+            return;
+        }
+        if (value is not null)
+            Volatile.Write(ref slots[index].Value, value);
+        slots[index].State = SlotState.Created;
+    }
+
+    /// <summary>
+    /// <see cref="TryBeginDestroy"/> for a deregistration, which holds the services lock exclusively:
+    /// without the mutex, since slot states change only under the services lock, and this touches the
+    /// state only (the value is cleared under the mutex afterwards).
+    /// </summary>
+    internal bool TryBeginDestroyExclusive(int index)
+    {
+        var slots = Volatile.Read(ref _slots);
+        if ((uint)index >= (uint)slots.Length || slots[index].State != SlotState.Created)
+            return false;
+        slots[index].State = SlotState.Destroyed;
+        return true;
     }
 
     internal SlotState GetSlotState(int index)
     {
         lock (Mutex)
-            return index < _slotStates.Length ? _slotStates[index] : SlotState.None;
+        {
+            var slots = _slots;
+            return (uint)index < (uint)slots.Length ? slots[index].State : SlotState.None;
+        }
     }
 
-    internal void SetSlotState(int index, SlotState state)
+    /// <summary>
+    /// The first step of a destroy: a pair in the <see cref="SlotState.Created"/> state becomes
+    /// <see cref="SlotState.Destroyed"/> (so destroy never runs twice for it) and true is returned; any
+    /// other pair is left as it is and false is returned.
+    /// </summary>
+    internal bool TryBeginDestroy(int index)
     {
         lock (Mutex)
         {
-            if (index >= _slotStates.Length)
+            var slots = _slots;
+            if ((uint)index >= (uint)slots.Length || slots[index].State != SlotState.Created)
+                return false;
+            slots[index].State = SlotState.Destroyed;
+            return true;
+        }
+    }
+
+    /// <summary>Clears a slot's value, leaving its state (a destroyed pair stays destroyed).</summary>
+    internal void ClearSlotValue(int index)
+    {
+        lock (Mutex)
+        {
+            var slots = _slots;
+            if ((uint)index < (uint)slots.Length)
+                Volatile.Write(ref slots[index].Value, null);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the pair entirely (value null, state <see cref="SlotState.None"/>), so the slot index can
+    /// be given to another service; then trims the array to <paramref name="tableLength"/> entries when
+    /// the table shrank enough (see <see cref="TrimSlotsLocked"/>).
+    /// </summary>
+    internal void ResetSlot(int index, int tableLength)
+    {
+        lock (Mutex)
+        {
+            var slots = _slots;
+            if ((uint)index < (uint)slots.Length)
             {
-                if (state == SlotState.None)
-                    return;
-                Array.Resize(ref _slotStates, index + 1);
+                Volatile.Write(ref slots[index].Value, null);
+                slots[index].State = SlotState.None;
             }
-            _slotStates[index] = state;
+            TrimSlotsLocked(tableLength);
         }
     }
 
-    /// <summary>Cuts the slot arrays to <paramref name="length"/> entries (the KPI's shrink-at-last).</summary>
-    internal void TrimSlots(int length)
+    /// <summary>Cuts the slot array to the registry's table length (the KPI's shrink-at-last).</summary>
+    internal void TrimSlots(int tableLength)
     {
         lock (Mutex)
+            TrimSlotsLocked(tableLength);
+    }
+
+    /// <summary>
+    /// No service, no memory: at 0 the array goes. Otherwise the array keeps its headroom until the
+    /// table needs a quarter of it or less, so registering and deregistering a service over many jails
+    /// does not reallocate every jail's array each time.
+    /// </summary>
+    private void TrimSlotsLocked(int tableLength)
+    {
+        Debug.Assert(Mutex.IsHeldByCurrentThread, "the slot array is replaced under the jail's mutex");
+        var slots = _slots;
+        if (tableLength == 0)
         {
-            if (_slots.Length > length)
-                Volatile.Write(ref _slots, _slots[..length]);
-            if (_slotStates.Length > length)
-                _slotStates = _slotStates[..length];
+            if (slots.Length != 0)
+                Volatile.Write(ref _slots, []);
+            return;
         }
+        var capacity = SlotCapacityFor(tableLength);
+        if (slots.Length >= 4 * capacity)
+            Volatile.Write(ref _slots, slots[..capacity]);
+    }
+
+    private void WriteSlotLocked(int index, object? value)
+    {
+        if (value is null && index >= _slots.Length)
+            return;
+        Volatile.Write(ref EntryLocked(index).Value, value);
+    }
+
+    /// <summary>The entry for <paramref name="index"/>, growing the array (a new copy, published) when needed.</summary>
+    private ref SlotEntry EntryLocked(int index)
+    {
+        Debug.Assert(Mutex.IsHeldByCurrentThread, "slot entries are written under the jail's mutex");
+        var slots = _slots;
+        if (index >= slots.Length)
+        {
+            var grown = new SlotEntry[SlotCapacityFor(index + 1)];
+            slots.CopyTo(grown, 0);
+            Volatile.Write(ref _slots, grown);
+            slots = grown;
+        }
+        return ref slots[index];
+    }
+
+    /// <summary>Slot arrays come in powers of two, at least <see cref="MinSlotCapacity"/>: growth is rare.</summary>
+    private static int SlotCapacityFor(int length) => Math.Max(MinSlotCapacity, (int)BitOperations.RoundUpToPowerOf2((uint)length));
+
+    private const int MinSlotCapacity = 4;
+
+    /// <summary>One (jail, service) pair: the service's value (read without a lock) and the KPI state.</summary>
+    private struct SlotEntry
+    {
+        public object? Value;
+        public SlotState State;
     }
 
     /// <summary>The current length of this jail's slot array (for tests of "no service, no memory").</summary>

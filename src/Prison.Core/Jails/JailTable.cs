@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Prison.Core.Threading;
@@ -139,6 +140,40 @@ public sealed class JailTable
         {
             return _byJid.Values.Where(j => j.State is JailState.Alive or JailState.Dying).OrderBy(j => j.Id).ToArray();
         }
+    }
+
+    /// <summary>
+    /// The same jails as <see cref="ListAll"/>, in an array rented from the shared pool (the
+    /// registry walks every jail at each registration; a fresh array per walk is 8 bytes per jail of
+    /// garbage). The jid order costs one pass when the table already is in that order (jails created
+    /// one after another, the common case) and a sort otherwise. Dispose the list to return the array.
+    /// </summary>
+    internal PooledJailList ListAllPooled()
+    {
+        using (_listLock.EnterReadScope())
+        {
+            var array = ArrayPool<Jail>.Shared.Rent(Math.Max(1, _byJid.Count));
+            var count = 0;
+            var sorted = true;
+            foreach (var j in _byJid.Values)
+            {
+                if (j.State is not (JailState.Alive or JailState.Dying))
+                    continue;
+                if (count > 0 && array[count - 1].Id > j.Id)
+                    sorted = false;
+                array[count++] = j;
+            }
+            if (!sorted)
+                Array.Sort(array, 0, count, JidOrder.Instance);
+            return new PooledJailList(array, count);
+        }
+    }
+
+    private sealed class JidOrder : IComparer<Jail>
+    {
+        public static readonly JidOrder Instance = new();
+
+        public int Compare(Jail? x, Jail? y) => x!.Id.CompareTo(y!.Id);
     }
 
     /// <summary>

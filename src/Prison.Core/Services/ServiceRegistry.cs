@@ -119,13 +119,16 @@ public sealed class ServiceRegistry
         {
             if (!slot.IsRegistered || !ReferenceEquals(_slots.ElementAtOrDefault(slot.Index), slot))
                 return;
+            Debug.Assert(ServicesLock.IsWriteLockHeld, "Jail.TryBeginDestroyExclusive relies on the exclusive services lock");
+            // The table length once this slot is free: the jails' arrays are trimmed to it in the clearing pass.
+            var tableLength = TableLengthWithout(slot.Index);
+            using var copy = _kernel.Jails.ListAllPooled();
             // Newest jails first: children go before the parents they may depend on.
-            var jails = _kernel.Jails.ListAll();
-            foreach (var jail in jails.Reverse())
+            var jails = copy.Jails;
+            for (var i = jails.Length - 1; i >= 0; i--)
             {
-                if (jail.GetSlotState(slot.Index) == SlotState.Created)
-                    DestroyOne(slot, jail);
-                jail.SetSlotState(slot.Index, SlotState.None);
+                if (jails[i].TryBeginDestroyExclusive(slot.Index))
+                    RunDestroy(slot, jails[i]);
             }
             foreach (var p in slot.Parameters)
                 _kernel.Jails.Parameters.Remove(p.Name);
@@ -133,7 +136,7 @@ public sealed class ServiceRegistry
             // jail's mutex, as the clearing below), so nothing it writes can outlive into a reused slot.
             slot.MarkDeregistered();
             foreach (var jail in jails)
-                jail.WriteSlot(slot.Index, null);
+                jail.ResetSlot(slot.Index, tableLength);
             FreeIndex(slot.Index);
             _log.LogDebug("service {Service} deregistered from slot {Slot}", slot.Name, slot.Index);
         }
@@ -237,27 +240,36 @@ public sealed class ServiceRegistry
 
     private void CreateForExistingJails(IServiceSlot slot)
     {
-        Debug.Assert(ServicesLock.IsWriteLockHeld, "CreateForExistingJails runs under the services lock held exclusively (docs/locking.md)");
-        var done = new List<Jail>();
-        foreach (var jail in _kernel.Jails.ListAll().Where(j => j.State == JailState.Alive))
+        Debug.Assert(ServicesLock.IsWriteLockHeld, "registration holds the services lock exclusively (Jail.SetCreatedExclusive relies on it)");
+        // Every (jail, slot.Index) pair is None here (deregistration resets them), so Created marks
+        // exactly the jails done so far: the unwind needs no list of its own.
+        var debug = _log.IsEnabled(LogLevel.Debug);
+        using var copy = _kernel.Jails.ListAllPooled();
+        var jails = copy.Jails;
+        for (var k = 0; k < jails.Length; k++)
         {
+            var jail = jails[k];
+            if (jail.State != JailState.Alive)
+                continue;
             try
             {
-                jail.SetCreated(slot.Index, slot.CreateFor(jail, null));
-                done.Add(jail);
-                // Checked first: the structured call boxes its arguments even when Debug is off.
-                if (_log.IsEnabled(LogLevel.Debug))
+                jail.SetCreatedExclusive(slot.Index, slot.CreateFor(jail, null));
+                // Checked once: the structured call boxes its arguments even when Debug is off.
+                if (debug)
                     _log.LogDebug("create {Service} for existing jail {Jid}", slot.Name, jail.Id);
             }
             catch (Exception ex)
             {
-                _log.LogWarning(ex, "create {Service} failed for jail {Jid}; unwinding registration over {Count} jails", slot.Name, jail.Id, done.Count);
-                jail.WriteSlot(slot.Index, null);
-                for (var i = done.Count - 1; i >= 0; i--)
+                _log.LogWarning(ex, "create {Service} failed for jail {Jid}; unwinding registration over the jails before it", slot.Name, jail.Id);
+                // Whatever the failed create stored through the handle goes too; the arrays are trimmed to
+                // the table as it will be without this slot (none at all when it was the only service).
+                var tableLength = TableLengthWithout(slot.Index);
+                jail.ResetSlot(slot.Index, tableLength);
+                for (var i = k - 1; i >= 0; i--)
                 {
-                    DestroyOne(slot, done[i]);
-                    done[i].SetSlotState(slot.Index, SlotState.None);
-                    done[i].WriteSlot(slot.Index, null);
+                    if (jails[i].TryBeginDestroy(slot.Index))
+                        RunDestroy(slot, jails[i]);
+                    jails[i].ResetSlot(slot.Index, tableLength);
                 }
                 var failure = Failure(ex, slot);
                 throw new KernelErrorException(failure.Error, failure.Message ?? "create failed");
@@ -278,8 +290,14 @@ public sealed class ServiceRegistry
     private void DestroyOne(IServiceSlot slot, Jail jail)
     {
         Debug.Assert(IsServicesLockHeld, "DestroyOne runs under the services lock (docs/locking.md)");
-        // Mark first: whatever destroy does, it never runs twice for this pair.
-        jail.SetSlotState(slot.Index, SlotState.Destroyed);
+        // Marked first: whatever destroy does, it never runs twice for this pair.
+        if (jail.TryBeginDestroy(slot.Index))
+            RunDestroy(slot, jail);
+    }
+
+    /// <summary>Runs destroy for a pair already marked destroyed, then clears its value.</summary>
+    private void RunDestroy(IServiceSlot slot, Jail jail)
+    {
         try
         {
             slot.DestroyFor(jail);
@@ -290,7 +308,7 @@ public sealed class ServiceRegistry
         {
             _log.LogError(ex, "destroy {Service} threw for jail {Jid}; teardown goes on", slot.Name, jail.Id);
         }
-        jail.WriteSlot(slot.Index, null);
+        jail.ClearSlotValue(slot.Index);
     }
 
     private IServiceSlot[] CopySlots()
@@ -300,17 +318,25 @@ public sealed class ServiceRegistry
         return _slots.OfType<IServiceSlot>().ToArray();
     }
 
+    /// <summary>The table's length once <paramref name="index"/> is freed: it shrinks only when the last slot goes.</summary>
+    private int TableLengthWithout(int index)
+    {
+        if (index != _slots.Count - 1)
+            return _slots.Count;
+        var length = index;
+        while (length > 0 && _slots[length - 1] is null)
+            length--;
+        return length;
+    }
+
+    /// <summary>Frees a slot index; the caller has trimmed every jail's array to <see cref="TableLengthWithout"/>.</summary>
     private void FreeIndex(int index)
     {
         Debug.Assert(ServicesLock.IsWriteLockHeld, "FreeIndex runs under the services lock held exclusively (docs/locking.md)");
+        var length = TableLengthWithout(index);
         _slots[index] = null;
-        if (index != _slots.Count - 1)
-            return;
         // Shrink only when the last slot is freed (the jail services proposal), and then drop every trailing hole.
-        while (_slots.Count > 0 && _slots[^1] is null)
-            _slots.RemoveAt(_slots.Count - 1);
-        foreach (var jail in _kernel.Jails.ListAll())
-            jail.TrimSlots(_slots.Count);
+        _slots.RemoveRange(length, _slots.Count - length);
     }
 
     private static SysResult<int> Failure(Exception ex, IServiceSlot slot) => SysResult<int>.FromException(ex, slot.Name);

@@ -24,9 +24,29 @@ internal static class ArgParser
     private static BigInteger? ParseBig(string token) =>
         IsIntSyntax(token) ? BigInteger.Parse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : null;
 
+    /// <summary>
+    /// An INT with at most 18 digits, which always fits a long: parsed without a <see cref="BigInteger"/>
+    /// (the common case, and the script's hot path). False for every other token.
+    /// </summary>
+    private static bool TryParseSmall(string token, out long value)
+    {
+        var digits = token.Length - (token.StartsWith('-') ? 1 : 0);
+        if (digits is > 0 and <= 18 && IsIntSyntax(token))
+            return long.TryParse(token, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value);
+        value = 0;
+        return false;
+    }
+
     /// <summary>An INT in [<paramref name="min"/>, <paramref name="max"/>]; <c>bad number</c> otherwise.</summary>
     public static long Int(LineProblem problem, string token, long min = long.MinValue, long max = long.MaxValue, string reason = "number")
     {
+        if (TryParseSmall(token, out var small))
+        {
+            if (small >= min && small <= max)
+                return small;
+            problem.Bad(reason);
+            return 0;
+        }
         var value = ParseBig(token);
         if (value is null || value < min || value > max)
         {
@@ -43,6 +63,8 @@ internal static class ArgParser
     /// <summary>A SIZE: an INT in [-2^63, 2^64-1], negative values wrapped modulo 2^64.</summary>
     public static ulong Size(LineProblem problem, string token)
     {
+        if (TryParseSmall(token, out var small))
+            return unchecked((ulong)small);
         var value = ParseBig(token);
         if (value is null || value < long.MinValue || value > ulong.MaxValue)
         {

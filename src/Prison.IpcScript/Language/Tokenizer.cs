@@ -12,14 +12,23 @@ internal static class Tokenizer
     /// </summary>
     public static List<string> Split(string line)
     {
-        if (line.EndsWith('\r'))
-            line = line[..^1];
-        var tokens = new List<string>();
-        foreach (var token in line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        var end = line.EndsWith('\r') ? line.Length - 1 : line.Length;
+        var tokens = new List<string>(4);
+        // One pass, one string per token (string.Split would also allocate its separator and result arrays).
+        var i = 0;
+        while (i < end)
         {
-            if (token[0] == '#')
+            if (line[i] is ' ' or '\t')
+            {
+                i++;
+                continue;
+            }
+            if (line[i] == '#')
                 break;
-            tokens.Add(token);
+            var start = i;
+            while (i < end && line[i] is not (' ' or '\t'))
+                i++;
+            tokens.Add(line[start..i]);
         }
         return tokens;
     }
