@@ -30,14 +30,17 @@ internal sealed class ShmMapping(ulong start, ulong length, ShmSegment? segment,
 /// only moves up, so an address is never handed out twice.
 /// </summary>
 /// <remarks>
-/// Changed only under <see cref="ShmFacility"/>'s module lock and <see cref="Gate"/> together (attach,
-/// detach, exit); read under either. Loads and stores take only <see cref="Gate"/>, so they never wait for
-/// another process's shmget or shmat.
+/// Read and changed under <see cref="Gate"/> only (attach, detach, exit, loads and stores), so a process's
+/// shm calls never wait for another process's shmget, shmat or IPC_RMID. The module's debug invariant
+/// check reads every space under the module lock while holding every space's <see cref="Gate"/>.
 /// </remarks>
 internal sealed class ShmAddressSpace
 {
     /// <summary>The address space's own lock (module → address space → segment data).</summary>
     public Lock Gate { get; } = new();
+
+    /// <summary>Set under <see cref="Gate"/> by the exit hook: a shmat that raced the exit answers EINTR.</summary>
+    public bool Dead { get; set; }
 
     /// <summary>Where plain shmat starts placing segments.</summary>
     public const ulong FirstFreeAddress = 0x0000_0008_0000_0000;

@@ -12,30 +12,39 @@ namespace Prison.Plugins.SysvShm;
 internal sealed partial class ShmFacility
 {
     /// <inheritdoc />
+    /// <remarks>
+    /// IPC_STAT, SHM_STAT and IPC_SET take only the segment's lock (the lookup is lock-free and checked
+    /// again under it); IPC_RMID takes the module lock, then the segment's.
+    /// </remarks>
     public SysResult<int> ShmCtl(Proc p, int shmid, int cmd, ref ShmidDs buf)
     {
         var cred = p.Cred;
         if (Namespaces.RootOf(cred.Jail) is not { } root)
             return Errno.ENOSYS;
-        var release = new List<JailReference>();
-        SysResult<int> result;
-        lock (_lock)
-            result = ControlLocked(cred, root, shmid, cmd, ref buf, release);
-        ReleaseAll(release);
-        return result;
-    }
-
-    /// <summary>FreeBSD's <c>kern_shmctl_locked</c>.</summary>
-    private SysResult<int> ControlLocked(Ucred cred, Jail root, int shmid, int cmd, ref ShmidDs buf, List<JailReference> release)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
         // Linux-compatibility commands answer before any lookup; FreeBSD returns shmalloced (= shmmni).
         // The shminfo / shm_info structure itself has no place in a shmid_ds, so buf is left alone.
         if (cmd is IPC_INFO or SHM_INFO)
             return SysResult<int>.Success((int)Limits.ShmMni);
-        var seg = cmd == SHM_STAT ? FindByIndexLocked(root, shmid) : FindLocked(root, shmid);
-        if (seg is null)
-            return Errno.EINVAL;
+        if (cmd != IPC_RMID)
+        {
+            var seg = cmd == SHM_STAT ? FindByIndex(root, shmid) : Find(root, shmid);
+            if (seg is null)
+                return Errno.EINVAL;
+            lock (seg.Gate)
+                return UsableUnderGate(seg) ? Control(cred, seg, cmd, ref buf) : Errno.EINVAL;
+        }
+        var release = new List<JailReference>();
+        SysResult<int> result;
+        lock (_lock)
+            result = RemoveById(cred, root, shmid, release);
+        ReleaseAll(release);
+        return result;
+    }
+
+    /// <summary>FreeBSD's <c>kern_shmctl_locked</c> for every command but IPC_RMID, under the segment's lock.</summary>
+    private SysResult<int> Control(Ucred cred, ShmSegment seg, int cmd, ref ShmidDs buf)
+    {
+        Debug.Assert(seg.Gate.IsHeldByCurrentThread, "the segment's lock must be held");
         Errno error;
         switch (cmd)
         {
@@ -55,15 +64,28 @@ internal sealed partial class ShmFacility
                 seg.Mode = buf.Perm.Mode & IpcPermissions.ACCESSPERMS;
                 seg.Ctime = Now;
                 return SysResult<int>.Success(0);
-            case IPC_RMID:
-                error = IpcPermissions.Check(cred, seg.Perm, IpcPermissions.IPC_M);
-                if (error != Errno.OK)
-                    return error;
-                RemoveLocked(seg, release);
-                AssertInvariants();
-                return SysResult<int>.Success(0);
             default:
                 return Errno.EINVAL;
         }
+    }
+
+    /// <summary>IPC_RMID under the module lock: the segment's lock is held for the check and the removal.</summary>
+    private SysResult<int> RemoveById(Ucred cred, Jail root, int shmid, List<JailReference> release)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        if (Find(root, shmid) is not { } seg)
+            return Errno.EINVAL;
+        lock (seg.Gate)
+        {
+            if (!UsableUnderGate(seg))
+                return Errno.EINVAL;
+            var error = IpcPermissions.Check(cred, seg.Perm, IpcPermissions.IPC_M);
+            if (error != Errno.OK)
+                return error;
+            RemoveLocked(seg, release);
+        }
+        // After the segment's lock is let go: the check takes every address space's lock.
+        AssertInvariants();
+        return SysResult<int>.Success(0);
     }
 }

@@ -6,8 +6,8 @@ namespace Prison.Plugins.SysvShm;
 /// <summary>
 /// Debug-build consistency checks (as System.Threading.Channels' BoundedChannel asserts its invariants):
 /// compiled out of Release builds, run by every test. The module check walks every segment and every
-/// attachment, so it runs only where segments are created or removed; shmat, shmdt and process exit
-/// check the one address space they changed (docs/locking.md, "Debug checks").
+/// attachment, so it runs only where segments are created, removed or freed; shmat, shmdt and process
+/// exit check the one address space they changed (docs/locking.md, "Debug checks").
 /// </summary>
 internal sealed partial class ShmFacility
 {
@@ -21,8 +21,29 @@ internal sealed partial class ShmFacility
     private void AssertInvariants()
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "module invariants are checked under the module lock");
+        // shmat and shmdt change a count under the address space lock of the attachment they add or drop,
+        // not the module lock: holding every space's lock settles every count. Only a holder of the module
+        // lock takes more than one space lock, and nobody waits for the module lock holding one, so this
+        // cannot deadlock; the caller holds no segment lock (space → segment is the order).
+        var spaces = _spaces.Values.ToArray();
+        foreach (var space in spaces)
+            space.Gate.Enter();
+        try
+        {
+            AssertSettled(spaces);
+        }
+        finally
+        {
+            foreach (var space in spaces)
+                space.Gate.Exit();
+        }
+    }
+
+    [Conditional("DEBUG")]
+    private void AssertSettled(ShmAddressSpace[] spaces)
+    {
         var attached = new Dictionary<ShmSegment, int>();
-        foreach (var space in _spaces.Values)
+        foreach (var space in spaces)
         {
             var live = 0;
             foreach (var m in space.Live)
@@ -58,14 +79,14 @@ internal sealed partial class ShmFacility
     }
 
     /// <summary>
-    /// One address space after shmat, shmdt or exit, under the module lock: its attachment count matches
+    /// One address space after shmat, shmdt or exit, under its own lock: its attachment count matches
     /// its live mappings, and <paramref name="segment"/> (when given) counts at least the attachments this
     /// space holds to it. O(mappings of the space).
     /// </summary>
     [Conditional("DEBUG")]
     private void AssertSpaceInvariants(ShmAddressSpace space, ShmSegment? segment)
     {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "address space invariants are checked under the module lock");
+        Debug.Assert(space.Gate.IsHeldByCurrentThread, "address space invariants are checked under the space's lock");
         var live = 0;
         var here = 0;
         foreach (var m in space.Live)

@@ -28,8 +28,13 @@ internal sealed partial class ShmFacility
         {
             foreach (var (_, seg) in _segments.Live().ToArray())
             {
-                if (ReferenceEquals(seg.Creator, jail))
-                    RemoveLocked(seg, release);
+                if (!ReferenceEquals(seg.Creator, jail))
+                    continue;
+                lock (seg.Gate)
+                {
+                    if (!seg.Removed)
+                        RemoveLocked(seg, release);
+                }
             }
             AssertInvariants();
         }
@@ -41,9 +46,11 @@ internal sealed partial class ShmFacility
     {
         if (args.Process is not { } proc)
             return Errno.OK;
-        lock (_lock)
+        if (!_spaces.TryGetValue(proc, out var space))
+            return Errno.OK;
+        lock (space.Gate)
         {
-            if (!_spaces.TryGetValue(proc, out var space) || space.LiveCount == 0)
+            if (space.LiveCount == 0)
                 return Errno.OK;
         }
         args.ErrorMessage = "jail_attach: the process has System V shared memory segments attached";
@@ -60,7 +67,9 @@ internal sealed partial class ShmFacility
         {
             foreach (var (id, seg) in _segments.Live())
             {
-                if (SysvNamespaces.CanSee(root, seg.Creator) && filter(seg.Creator))
+                if (!SysvNamespaces.CanSee(root, seg.Creator) || !filter(seg.Creator))
+                    continue;
+                lock (seg.Gate)
                     list.Add(new ShmSegmentInfo(id, seg.ToDs(SysvNamespaces.KeyAsSeenBy(viewer.Jail, seg.Creator, seg.Key)), seg.Creator.Id));
             }
         }

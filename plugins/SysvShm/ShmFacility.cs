@@ -21,12 +21,15 @@ namespace Prison.Plugins.SysvShm;
 /// </summary>
 /// <remarks>
 /// Locks (the lock key is docs/locking.md): <see cref="_lock"/>, the module lock (FreeBSD's
-/// <c>SYSVSHM_LOCK</c>), for the segment table and key index writers, every <see cref="ShmSegment"/>'s
-/// fields, the membership of <see cref="_spaces"/>, every change to an <see cref="ShmAddressSpace"/> (made
-/// under its <see cref="ShmAddressSpace.Gate"/> too) and <see cref="_committedPages"/>. Loads and stores
-/// take no module lock: the address space's lock, then the segment's <see cref="ShmSegment.DataGate"/>.
-/// Order: module → address space → segment data → racct; a creator jail reference is released after
-/// every lock is dropped. shmget of an existing key and the limits take no lock.
+/// <c>SYSVSHM_LOCK</c>), for creation and removal: the segment table and key index writers, freeing a
+/// segment, <see cref="_committedPages"/>, the membership of <see cref="_spaces"/> (a process's space is
+/// made at its first shmat and dropped at its exit), and walks over every segment. Each
+/// <see cref="ShmAddressSpace.Gate"/> guards that process's mappings; each <see cref="ShmSegment.Gate"/>
+/// that segment's fields; <see cref="ShmSegment.DataGate"/> its bytes. shmat, shmdt, IPC_STAT, IPC_SET,
+/// loads and stores take no module lock (shmdt takes it only to free the last attachment of a removed
+/// segment, after dropping its other locks). Order: module → address space → segment → segment data →
+/// racct; a creator jail reference is released after every lock is dropped. shmget of an existing key
+/// and the limits take no lock.
 /// </remarks>
 internal sealed partial class ShmFacility : IShmSyscalls
 {
@@ -68,7 +71,10 @@ internal sealed partial class ShmFacility : IShmSyscalls
         lock (_lock)
         {
             foreach (var (_, seg) in _segments.Live().ToArray())
-                FreeLocked(seg, release);
+            {
+                lock (seg.Gate)
+                    FreeLocked(seg, release);
+            }
             _spaces.Clear();
             AssertInvariants();
         }
@@ -79,22 +85,27 @@ internal sealed partial class ShmFacility : IShmSyscalls
 
     private long Now => _time.GetUtcNow().ToUnixTimeSeconds();
 
-    /// <summary>FreeBSD's <c>shm_find_segment</c> by id: allocated, not removed (unless shm_allow_removed), right seq, visible.</summary>
-    private ShmSegment? FindLocked(Jail root, int shmid)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
-        return Visible(root, _segments.Lookup(shmid));
-    }
+    /// <summary>
+    /// FreeBSD's <c>shm_find_segment</c> by id: allocated, not removed (unless shm_allow_removed), right seq,
+    /// visible. Lock-free, so a hint: the caller checks <see cref="UsableUnderGate"/> under the segment's lock.
+    /// </summary>
+    private ShmSegment? Find(Jail root, int shmid) => Visible(root, _segments.Lookup(shmid));
 
-    /// <summary>The same by slot index (SHM_STAT).</summary>
-    private ShmSegment? FindByIndexLocked(Jail root, int index)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
-        return Visible(root, _segments.AtIndex(index));
-    }
+    /// <summary>The same by slot index (SHM_STAT), also a hint.</summary>
+    private ShmSegment? FindByIndex(Jail root, int index) => Visible(root, _segments.AtIndex(index));
 
     private ShmSegment? Visible(Jail root, ShmSegment? seg) =>
         seg is not null && (!seg.Removed || Limits.AllowRemoved != 0) && SysvNamespaces.CanSee(root, seg.Creator) ? seg : null;
+
+    /// <summary>
+    /// Under the segment's lock: a segment found by a lock-free lookup is still in the table and, unless
+    /// shm_allow_removed, not removed (an IPC_RMID may have come between the lookup and the lock).
+    /// </summary>
+    private bool UsableUnderGate(ShmSegment seg)
+    {
+        Debug.Assert(seg.Gate.IsHeldByCurrentThread, "the segment's lock must be held");
+        return !seg.Freed && (!seg.Removed || Limits.AllowRemoved != 0);
+    }
 
     /// <summary>
     /// FreeBSD's <c>shm_find_segment_by_key</c>: only segments created in the caller's own jail match.
@@ -102,6 +113,7 @@ internal sealed partial class ShmFacility : IShmSyscalls
     /// </summary>
     private ShmSegment? FindByKey(Jail callerJail, int key) => _byKey.Find(callerJail, key);
 
+    /// <summary>The process's address space, made on its first shmat; spaces come and go only under the module lock.</summary>
     private ShmAddressSpace SpaceOfLocked(Proc proc)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
@@ -117,6 +129,7 @@ internal sealed partial class ShmFacility : IShmSyscalls
     private void RemoveLocked(ShmSegment seg, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        Debug.Assert(seg.Gate.IsHeldByCurrentThread, "the segment's lock must be held");
         _byKey.Remove(seg.Creator, seg.Key, seg);
         seg.Key = IpcConstants.IPC_PRIVATE;
         seg.Removed = true;
@@ -124,24 +137,67 @@ internal sealed partial class ShmFacility : IShmSyscalls
             FreeLocked(seg, release);
     }
 
-    /// <summary>FreeBSD's <c>shm_delete_mapping</c>: the range stays reserved, dtime is set, the last detach of a removed segment frees it.</summary>
-    private void DetachLocked(ShmAddressSpace space, ShmMapping mapping, List<JailReference> release)
+    /// <summary>
+    /// FreeBSD's <c>shm_delete_mapping</c>, under the address space's lock only: the range stays reserved,
+    /// dtime is set. True when that was the last attachment of a removed segment, which the caller then
+    /// frees with <see cref="FreeIfUnusedLocked"/> under the module lock.
+    /// </summary>
+    private bool Detach(ShmAddressSpace space, ShmMapping mapping)
     {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "detach needs the module lock");
+        Debug.Assert(space.Gate.IsHeldByCurrentThread, "detach needs the address space's lock");
         var seg = mapping.Segment!;
-        lock (space.Gate)
-            space.Unmap(mapping);
-        seg.Dtime = Now;
-        if (--seg.Nattch <= 0 && seg.Removed)
-            FreeLocked(seg, release);
+        space.Unmap(mapping);
+        return DropAttachment(seg);
+    }
+
+    /// <summary>
+    /// The segment's half of a detach, once its mapping left the map (whose address space lock the caller
+    /// still holds): dtime, shm_nattch. True when a removed segment lost its last attachment.
+    /// </summary>
+    private bool DropAttachment(ShmSegment seg)
+    {
+        lock (seg.Gate)
+        {
+            seg.Dtime = Now;
+            return --seg.Nattch <= 0 && seg.Removed;
+        }
+    }
+
+    /// <summary>
+    /// Under the module lock: frees <paramref name="seg"/> if it is still removed and unattached (a shmat
+    /// with shm_allow_removed may have attached it again since the detach that asked for this).
+    /// </summary>
+    private void FreeIfUnusedLocked(ShmSegment seg, List<JailReference> release)
+    {
+        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
+        lock (seg.Gate)
+        {
+            if (!seg.Freed && seg.Removed && seg.Nattch <= 0)
+                FreeLocked(seg, release);
+        }
+    }
+
+    /// <summary>Frees the segments whose last attachment a detach dropped: takes the module lock.</summary>
+    private void FreeDetached(List<ShmSegment> detached, List<JailReference> release)
+    {
+        if (detached.Count == 0)
+            return;
+        lock (_lock)
+        {
+            foreach (var seg in detached)
+                FreeIfUnusedLocked(seg, release);
+            AssertInvariants();
+        }
     }
 
     /// <summary>FreeBSD's <c>shm_deallocate_segment</c>: frees the slot and the pages; the creator jail is released after unlocking.</summary>
     private void FreeLocked(ShmSegment seg, List<JailReference> release)
     {
         Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
-        if (!_segments.Free(seg.Id))
+        Debug.Assert(seg.Gate.IsHeldByCurrentThread, "the segment's lock must be held");
+        if (seg.Freed || !_segments.Free(seg.Id))
             return;
+        seg.Freed = true;
         _byKey.Remove(seg.Creator, seg.Key, seg);
         _committedPages -= seg.Pages;
         // racct: what AllocateLocked charged to the creator's jail (nshm and the page-rounded size).

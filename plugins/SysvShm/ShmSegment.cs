@@ -6,8 +6,11 @@ namespace Prison.Plugins.SysvShm;
 
 /// <summary>
 /// One shared memory segment (FreeBSD's <c>struct shmid_kernel</c>): its permissions, times, attach count,
-/// creator jail and the bytes every attachment shares. Mutable fields are protected by
-/// <see cref="ShmFacility"/>'s module lock; the bytes by <see cref="DataGate"/>.
+/// creator jail and the bytes every attachment shares. Mutable fields are protected by <see cref="Gate"/>
+/// (the object lock (o) of docs/locking.md; <see cref="Key"/>, <see cref="Removed"/> and <see cref="Freed"/>
+/// change under the module lock and <see cref="Gate"/> together); the bytes by <see cref="DataGate"/>.
+/// <see cref="Nattch"/> changes only under the address space lock of the attachment being added or removed
+/// as well, so the module's invariant check, which holds every address space lock, sees it settled.
 /// </summary>
 internal sealed class ShmSegment
 {
@@ -49,8 +52,21 @@ internal sealed class ShmSegment
     public int Mode { get; set; }
 
     /// <summary>
+    /// The segment's own lock (o): its permissions, times, attach count and the removed and freed flags.
+    /// Taken after the module lock and after an address space's lock, never together with another
+    /// segment's.
+    /// </summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>
+    /// Set (under the module lock and <see cref="Gate"/>) when the segment leaves the table: a call that
+    /// found it by a lock-free lookup checks this under <see cref="Gate"/> and answers EINVAL.
+    /// </summary>
+    public bool Freed { get; set; }
+
+    /// <summary>
     /// The lock of <see cref="Data"/>: loads and stores copy under it (and under no module lock), so a load
-    /// never sees half of a concurrent store. Taken last (module → address space → segment data).
+    /// never sees half of a concurrent store. Taken last (module → address space → segment → segment data).
     /// </summary>
     public Lock DataGate { get; } = new();
 
@@ -58,7 +74,8 @@ internal sealed class ShmSegment
 
     /// <summary>
     /// SHMSEG_REMOVED: IPC_RMID (or jail cleanup) happened while attached; freed at the last detach. Written
-    /// under the module lock, read lock-free by the shmget fast path.
+    /// under the module lock and <see cref="Gate"/>, read lock-free by the shmget fast path and as a hint by
+    /// lookups (checked again under <see cref="Gate"/>).
     /// </summary>
     public bool Removed
     {

@@ -51,6 +51,54 @@ public sealed class DataPathTests
     }
 
     [Fact]
+    public void Attach_detach_stat_and_set_do_not_wait_for_the_module_lock()
+    {
+        using var k = new Kernel(new KernelOptions { Time = new ManualTime(1_700_000_000) });
+        var module = new SysvShmModule();
+        Assert.True(k.Modules.LoadInstance(module).Ok);
+        var jail = k.NewJail("a", "new");
+        var p = k.Spawn(jail);
+        var id = k.Create(p, key: 78, size: 4096);
+        // The first shmat of a process makes its address space under the module lock; later ones need none.
+        Assert.Equal(Errno.OK, k.Syscalls.ShmDt(p, k.Syscalls.ShmAt(p, id, 0, 0).Value));
+
+        var gate = module.Facility!.ModuleLock;
+        SysResult<ulong> attached = Errno.EPERM;
+        var stat = default(SysResult<int>);
+        var set = default(SysResult<int>);
+        var nattch = -1;
+        var detached = Errno.EPERM;
+        gate.Enter();
+        try
+        {
+            var worker = new Thread(() =>
+            {
+                attached = k.Syscalls.ShmAt(p, id, 0, 0);
+                var ds = default(ShmidDs);
+                stat = k.Syscalls.ShmCtl(p, id, IPC_STAT, ref ds);
+                nattch = ds.Nattch;
+                ds = ds with { Perm = ds.Perm with { Mode = 0x180 } };
+                set = k.Syscalls.ShmCtl(p, id, IPC_SET, ref ds);
+                detached = k.Syscalls.ShmDt(p, attached.Value);
+            })
+            { IsBackground = true };
+            worker.Start();
+            Assert.True(worker.Join(Bound), "shmat, shmctl or shmdt waited for the module lock");
+        }
+        finally
+        {
+            gate.Exit();
+        }
+        Assert.True(attached.Ok, attached.ToString());
+        Assert.True(stat.Ok && set.Ok, $"{stat} {set}");
+        Assert.Equal(1, nattch);
+        Assert.Equal(Errno.OK, detached);
+        var after = default(ShmidDs);
+        Assert.True(k.Syscalls.ShmCtl(p, id, IPC_STAT, ref after).Ok);
+        Assert.Equal((0, 0x180), (after.Nattch, after.Perm.Mode & 0x1ff));
+    }
+
+    [Fact]
     public void A_new_segment_reads_as_zeros_and_is_exactly_its_size()
     {
         using var k = ShmTestKernel.Boot();

@@ -14,7 +14,9 @@ namespace Prison.SysvShm.Tests;
 /// read, detach and remove segments (host threads also remove jails' segments by id). Checked during
 /// the run: no listing shows a segment from outside the caller's namespace, and every thread reads back
 /// what it last wrote into its own slot of a segment. Checked after: nattch equals the attachments the
-/// threads still hold, and process exit and removal leave nothing behind.
+/// threads still hold, and process exit and removal leave nothing behind. Threads also exit their process
+/// now and then (the exit hook detaches everything while other threads attach, detach and remove) and go
+/// on in a new one.
 /// </summary>
 public class StressTests(ITestOutputHelper output)
 {
@@ -73,7 +75,7 @@ public class StressTests(ITestOutputHelper output)
 
         public int Index { get; } = index;
 
-        public Proc User { get; } = user;
+        public Proc User { get; private set; } = user;
 
         public List<(int Id, ulong Addr)> Held { get; } = [];
 
@@ -84,7 +86,7 @@ public class StressTests(ITestOutputHelper output)
             var jail = User.Jail;
             for (var op = 0; op < OpsPerThread && Failure is null; op++)
             {
-                switch (_random.Next(10))
+                switch (_random.Next(11))
                 {
                     case 0 or 1:
                         Get();
@@ -100,6 +102,9 @@ public class StressTests(ITestOutputHelper output)
                         break;
                     case 7:
                         RemoveSomething();
+                        break;
+                    case 10:
+                        ExitAndRespawn(jail);
                         break;
                     default:
                         CheckListing(jail);
@@ -161,6 +166,14 @@ public class StressTests(ITestOutputHelper output)
             if (e != Errno.OK)
                 Fail($"shmdt {Held[i].Id}: {e.Name()}");
             Held.RemoveAt(i);
+        }
+
+        private void ExitAndRespawn(Jail jail)
+        {
+            // The exit hook detaches every attachment; a removed segment goes with its last one.
+            k.Processes.Exit(User);
+            Held.Clear();
+            User = k.Spawn(jail, 770, 770);
         }
 
         private void RemoveSomething()
