@@ -17,11 +17,15 @@ namespace Prison.Plugins.SysvMsg;
 /// </remarks>
 internal abstract class MsgWaiter(Proc proc, MessageQueue queue)
 {
-    /// <summary>How many times <see cref="Sleep"/> spins before it parks (ManualResetEventSlim's unit).
-    /// 10 is SpinWait's yield threshold: below it the waiter only busy-spins (a few microseconds, enough for
-    /// a hand-off between two running threads); past it SpinWait would yield the CPU, which on a loaded
-    /// machine hands it to another process for a whole time slice, so the waiter parks instead.</summary>
-    private const int SpinCount = 10;
+    /// <summary>
+    /// How many times <see cref="Sleep"/> spins before it parks (ManualResetEventSlim's unit, which is
+    /// SpinWait's: the first 10 busy-spin, the later ones yield the CPU with Thread.Yield / Sleep(0), never
+    /// Sleep(1)). A yield lets the thread that will wake this one run on a busy core instead of paying a
+    /// futex wake and a scheduler pass. Measured with <c>PingPongBenchmarks</c> on 2 loaded cores
+    /// (docs/benchmarks.md, 2026-11-30 evening): 10 spins 22 us per round trip, 35 spins 8 us, 100 spins
+    /// no better; a longer busy spin without yields was 3.4 us at best and 75 us when the core was taken.
+    /// </summary>
+    private const int SpinCount = 35;
 
     private readonly ManualResetEventSlim _event = new(false, SpinCount);
     private int _done;

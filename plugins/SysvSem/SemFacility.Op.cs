@@ -47,6 +47,7 @@ internal sealed partial class SemFacility
             return Errno.EINVAL;
         var registration = default(CancellationTokenRegistration);
         SemWaiter? waiter = null;
+        List<SemWaiter>? woken = null;
         try
         {
             using (set.Gate.EnterScope())
@@ -107,7 +108,7 @@ internal sealed partial class SemFacility
                     set.Sems[op.Num].Pid = p.Pid;
                 set.Otime = Now();
                 if (wake)
-                    WakeEligible(set);
+                    woken = CollectEligible(set);
                 AssertSetInvariants(set);
                 return Errno.OK;
             }
@@ -117,6 +118,10 @@ internal sealed partial class SemFacility
             // Unregister never waits for a running callback; a late one only sets this thread's event,
             // which makes a later sleep re-check its operations.
             registration.Unregister();
+            // The sleepers are woken once the set's lock is let go, so a woken thread that runs at once
+            // does not find the lock still held by its waker and park again on it.
+            if (woken is not null)
+                WakeCollected(woken);
         }
     }
 

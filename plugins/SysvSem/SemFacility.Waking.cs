@@ -27,6 +27,35 @@ internal sealed partial class SemFacility
         }
     }
 
+    /// <summary>
+    /// <see cref="WakeEligible"/> in two halves for semop: the eligible waiters are picked under the set's
+    /// lock into this thread's list, and woken by <see cref="WakeCollected"/> after the lock is let go.
+    /// Null when none is eligible. A wake that arrives late (the waiter already left for another reason)
+    /// only makes its next sleep re-check its operations (<see cref="SemWaiter"/>).
+    /// </summary>
+    private static List<SemWaiter>? CollectEligible(SemSet set)
+    {
+        Debug.Assert(set.Gate.IsHeldByCurrentThread, "the set's lock must be held to pick its sleepers");
+        List<SemWaiter>? picked = null;
+        foreach (var w in set.Waiters)
+        {
+            if (w.MayProceed(set))
+                (picked ??= _pickedWaiters ??= []).Add(w);
+        }
+        return picked;
+    }
+
+    /// <summary>Wakes what <see cref="CollectEligible"/> picked; called with no lock held.</summary>
+    private void WakeCollected(List<SemWaiter> picked)
+    {
+        foreach (var w in picked)
+            Wake(w);
+        picked.Clear();
+    }
+
+    [ThreadStatic]
+    private static List<SemWaiter>? _pickedWaiters;
+
     private void Wake(SemWaiter w)
     {
         Interlocked.Increment(ref _wakeups);
