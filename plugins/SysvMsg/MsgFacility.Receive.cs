@@ -23,12 +23,7 @@ internal sealed partial class MsgFacility
     {
         mtype = 0;
         var cred = p.Cred;
-        // Read at syscall entry, as every blocking call in the SysV modules does: a signal that arrives
-        // before the caller parks interrupts the sleep instead of being lost.
-        var interruptToken = p.InterruptToken;
-        if (Namespaces.RootOf(cred.Jail) is not { } root)
-            return Errno.ENOSYS;
-        var opened = Open(msqid, root, out var q);
+        var opened = Enter(p, msqid, out var interruptToken, out var q);
         if (opened != Errno.OK)
             return opened;
         var noError = (msgflg & IpcConstants.MSG_NOERROR) != 0;

@@ -23,12 +23,7 @@ internal sealed partial class MsgFacility
     private Errno Send(Proc p, int msqid, long mtype, ReadOnlySpan<byte> mtext, ulong msgsz, int msgflg, WaitPolicy wait)
     {
         var cred = p.Cred;
-        // Read at syscall entry, as every blocking call in the SysV modules does: a signal that arrives
-        // before the caller parks interrupts the sleep instead of being lost.
-        var interruptToken = p.InterruptToken;
-        if (Namespaces.RootOf(cred.Jail) is not { } root)
-            return Errno.ENOSYS;
-        var opened = Open(msqid, root, out var q);
+        var opened = Enter(p, msqid, out var interruptToken, out var q);
         if (opened != Errno.OK)
             return opened;
         SendWaiter waiter;

@@ -118,6 +118,22 @@ internal sealed partial class MsgFacility : IMsgSyscalls
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
 
     /// <summary>
+    /// The entry of msgsnd and msgrcv: the interrupt token, read at syscall entry as every blocking call in
+    /// the SysV modules does (a signal that arrives before the caller parks interrupts the sleep instead of
+    /// being lost), then the caller's namespace (ENOSYS without one) and the queue (<see cref="Open"/>).
+    /// </summary>
+    private Errno Enter(Proc p, int msqid, out CancellationToken interrupt, out MessageQueue queue)
+    {
+        interrupt = p.InterruptToken;
+        if (Namespaces.RootOf(p.Cred.Jail) is not { } root)
+        {
+            queue = null!;
+            return Errno.ENOSYS;
+        }
+        return Open(msqid, root, out queue);
+    }
+
+    /// <summary>
     /// The queue msgsnd or msgrcv works on, in FreeBSD's order: the module is open (ENOSYS), the id names a
     /// visible queue (EINVAL). Lock-free; the caller locks the queue and calls <see cref="CheckLocked"/>.
     /// </summary>

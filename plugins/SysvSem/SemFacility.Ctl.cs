@@ -118,14 +118,24 @@ internal sealed partial class SemFacility
         return SysResult<int>.Success(0);
     }
 
+    /// <summary>
+    /// The checks of a command on one semaphore (GETVAL, GETPID, GETNCNT, GETZCNT, SETVAL), in FreeBSD's
+    /// order: ipcperm with <paramref name="access"/> (EACCES), then the number (EINVAL past the set).
+    /// </summary>
+    private static Errno CheckOne(Proc p, SemSet set, int semnum, int access)
+    {
+        var denied = IpcPermissions.Check(p.Cred, set.Perm, access);
+        if (denied != Errno.OK)
+            return denied;
+        return semnum < 0 || semnum >= set.Sems.Length ? Errno.EINVAL : Errno.OK;
+    }
+
     private SysResult<int> GetOne(Proc p, SemSet set, int semnum, int cmd)
     {
         Debug.Assert(set.Gate.IsHeldByCurrentThread, "GetOne runs under the set's lock (docs/locking.md)");
-        var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_R);
+        var denied = CheckOne(p, set, semnum, IpcPermissions.IPC_R);
         if (denied != Errno.OK)
             return denied;
-        if (semnum < 0 || semnum >= set.Sems.Length)
-            return Errno.EINVAL;
         var sem = set.Sems[semnum];
         return SysResult<int>.Success(cmd switch
         {
@@ -152,11 +162,9 @@ internal sealed partial class SemFacility
     private SysResult<int> SetVal(Proc p, SemSet set, int semnum, int value)
     {
         Debug.Assert(set.Gate.IsHeldByCurrentThread, "SetVal runs under the set's lock (docs/locking.md)");
-        var denied = IpcPermissions.Check(p.Cred, set.Perm, IpcPermissions.IPC_W);
+        var denied = CheckOne(p, set, semnum, IpcPermissions.IPC_W);
         if (denied != Errno.OK)
             return denied;
-        if (semnum < 0 || semnum >= set.Sems.Length)
-            return Errno.EINVAL;
         if (value < 0 || value > _limits.Semvmx)
             return Errno.ERANGE;
         // sempid is left alone, as FreeBSD does.
