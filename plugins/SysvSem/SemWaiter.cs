@@ -20,8 +20,9 @@ internal sealed class SemWaiter
     /// SpinWait's: the first 10 busy-spin, the later ones yield the CPU with Thread.Yield / Sleep(0), never
     /// Sleep(1)). A yield lets the thread that will wake this one run on a busy core instead of paying a
     /// futex wake and a scheduler pass. Measured with <c>PingPongBenchmarks</c> on 2 loaded cores
-    /// (docs/benchmarks.md, 2026-11-30 evening): 10 spins 22 us per round trip, 35 spins 8 us, 100 spins
-    /// no better; a longer busy spin without yields was 3.4 us at best and 75 us when the core was taken.
+    /// (docs/benchmarks.md, 2026-11-30 evening; semop waking after it unlocks): 10 spins 22 us per round
+    /// trip, 35 spins 8 us, 100 spins no better; a longer busy spin without yields was 3.4 us at best
+    /// and 75 us when the core was taken.
     /// </summary>
     private const int SpinCount = 35;
 
