@@ -21,9 +21,9 @@ internal sealed partial class ShmFacility : ISnapshotProvider
                 // ctime comes first so that, on a clock that only moves forward, tokens number in time order.
                 foreach (var (id, seg) in _segments.Live().OrderBy(x => x.Id))
                 {
-                    lock (seg.Gate)
-                    lock (seg.DataGate)
-                        writer.Line(string.Create(CultureInfo.InvariantCulture,
+                    using var segmentLock = seg.Gate.EnterScope();
+                    using var dataLock = seg.DataGate.EnterScope();
+                    writer.Line(string.Create(CultureInfo.InvariantCulture,
                         $"{id} key={seg.Key} jail={seg.Creator.Id} size={seg.Size} mode=0{Convert.ToString(seg.Mode, 8)} " +
                         $"uid={seg.Uid} gid={seg.Gid} cuid={seg.Cuid} cgid={seg.Cgid} nattch={seg.Nattch} " +
                         $"removed={(seg.Removed ? "yes" : "no")} cpid={seg.Cpid} lpid={seg.Lpid} " +
