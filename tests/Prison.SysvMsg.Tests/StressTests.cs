@@ -114,6 +114,7 @@ public class StressTests(ITestOutputHelper output)
             }
         }
         Assert.Equal((0, 0), f.Queues.Usage());
+        output.WriteLine($"seed {seed} passed: {total} messages sent and received once each, in order per producer, {consumers.Count} consumers released by IPC_RMID");
     }
 
     private static byte[] Body(int queue, int producer, int seq, int padSeed)

@@ -126,6 +126,7 @@ public sealed class StressTests(ITestOutputHelper output)
         Assert.True(tokens == expected, $"seed {seed}: tokens {tokens} != posts {posts} - waits {plainWaits} - transfers {transfers} (undo waits {undoWaits})");
         Assert.Equal(1, t.Val(id, Mutex));
         Assert.Equal(0, t.Ncnt(id, Tokens) + t.Ncnt(id, Mutex) + t.Ncnt(id, Moved));
+        output.WriteLine($"seed {seed} passed: {posts} posts, {plainWaits} waits, {undoWaits} SEM_UNDO waits, {transfers} transfers, {tokens} tokens left, {workers.Count} threads returned");
     }
 
     /// <summary>
