@@ -37,7 +37,7 @@ public sealed class Proc
     }
 
     /// <summary>The descriptor table (0-2 are the terminal).</summary>
-    public Descriptors.FileTable Files { get; } = new();
+    internal Descriptors.FileTable Files { get; } = new();
 
     /// <summary>Process id.</summary>
     public int Pid { get; }
