@@ -86,8 +86,11 @@ public sealed class Proc
         }
     }
 
-    /// <summary>Delivers a signal: every call blocked right now returns EINTR.</summary>
-    public void Signal()
+    /// <summary>
+    /// Delivers a signal: every call blocked right now returns EINTR. Kernel-internal (psignal): userland
+    /// signals a process with kill(2), <see cref="Syscalls.SyscallInterface.Kill"/>.
+    /// </summary>
+    internal void Signal()
     {
         CancellationTokenSource old;
         lock (_lock)
