@@ -6,7 +6,7 @@ namespace Prison.Core;
 /// The kernel environment (FreeBSD's kenv(1) / loader tunables): name=value strings a module reads
 /// when it loads, for example <c>kern.ipc.shmmni</c> or a test module's failure switch.
 /// </summary>
-public sealed class Kenv
+internal sealed class Kenv
 {
     private readonly ConcurrentDictionary<string, string> _vars = new(StringComparer.Ordinal);
 

@@ -23,6 +23,14 @@ public sealed class KernelOptions
 
     /// <summary>The initial <c>kern.module_path</c>: folders searched by kldload, separated by ';'.</summary>
     public string? ModulePath { get; init; }
+
+    /// <summary>
+    /// The kernel environment at boot (loader.conf(5)'s <c>name="value"</c> lines; FreeBSD's loader sets
+    /// them before the kernel starts): tunables such as <c>kern.ipc.shmmni</c> that a module reads when it
+    /// loads. Set in the order given, before anything else runs; later changes go through kenv(2)
+    /// (<see cref="Syscalls.SyscallInterface.KenvSet"/>).
+    /// </summary>
+    public IEnumerable<KeyValuePair<string, string>> Tunables { get; init; } = [];
 }
 
 /// <summary>
@@ -37,6 +45,9 @@ public sealed class Kernel : IDisposable
         options ??= new KernelOptions();
         LoggerFactory = options.LoggerFactory;
         Time = options.Time;
+        ArgumentNullException.ThrowIfNull(options.Tunables);
+        foreach (var (name, value) in options.Tunables)
+            Kenv.Set(name, value);
         Sysctl = new SysctlTree();
         Sysent = new SyscallTable();
         Syscalls = new SyscallInterface(this);
@@ -59,29 +70,37 @@ public sealed class Kernel : IDisposable
     public TimeProvider Time { get; }
 
     /// <summary>The jail list and the jail syscalls.</summary>
-    public JailTable Jails { get; }
+    internal JailTable Jails { get; }
 
     /// <summary>prison0, the host.</summary>
     public Jail Prison0 => Jails.Prison0;
+
+    /// <summary>
+    /// The jail with jid <paramref name="jid"/>, alive or dying, or null when there is none (or it is
+    /// still being created, or already freed): FreeBSD's <c>prison_find</c> (sys/kern/kern_jail.c). A
+    /// host uses it to read its own service slots of a jail it made with <c>jail_set</c>
+    /// (<see cref="ServiceSlot{T}.Get"/>); no visibility check, as for any kernel code.
+    /// </summary>
+    public Jail? FindJail(int jid) => Jails.Find(jid);
 
     /// <summary>The jail services KPI.</summary>
     public ServiceRegistry Services { get; }
 
     /// <summary>Resource accounting and limits per jail (racct and rctl).</summary>
-    public Racct Racct { get; }
+    internal Racct Racct { get; }
 
     /// <summary>The process table.</summary>
-    public ProcessTable Processes { get; }
+    internal ProcessTable Processes { get; }
 
     /// <summary>The sysctl tree.</summary>
-    public SysctlTree Sysctl { get; }
+    internal SysctlTree Sysctl { get; }
 
     /// <summary>
     /// The syscall table (FreeBSD's <c>sysent</c>): where modules bind the implementations of syscall
     /// contracts (through <see cref="ModuleContext"/>). Userland does not call through it: it calls
     /// <see cref="Syscalls"/>.
     /// </summary>
-    public SyscallTable Sysent { get; }
+    internal SyscallTable Sysent { get; }
 
     /// <summary>
     /// The system call interface: every call userland makes (jail_set, shmget, kldload, sysctl, kenv,
@@ -90,10 +109,10 @@ public sealed class Kernel : IDisposable
     public SyscallInterface Syscalls { get; }
 
     /// <summary>File system types and the mount table: mount, unmount, statfs.</summary>
-    public VirtualFileSystem Vfs { get; }
+    internal VirtualFileSystem Vfs { get; }
 
     /// <summary>Loaded modules: kldload, kldunload, kldstat.</summary>
-    public ModuleManager Modules { get; }
+    internal ModuleManager Modules { get; }
 
     /// <summary>Snapshot providers and the kernel snapshot (see <see cref="Snapshot"/>).</summary>
     internal KernelSnapshot Snapshots { get; }
@@ -101,8 +120,8 @@ public sealed class Kernel : IDisposable
     /// <summary>A deterministic text dump of the kernel and every snapshot provider; <paramref name="only"/> picks one section.</summary>
     public string Snapshot(string? only = null) => Snapshots.Take(only);
 
-    /// <summary>The kernel environment (tunables modules read at load).</summary>
-    public Kenv Kenv { get; } = new();
+    /// <summary>The kernel environment (tunables modules read at load); set at boot from <see cref="KernelOptions.Tunables"/>, later by kenv(2).</summary>
+    internal Kenv Kenv { get; } = new();
 
     /// <summary>pid 1: root in prison0, the parent of processes the kernel starts.</summary>
     public Proc Init { get; }

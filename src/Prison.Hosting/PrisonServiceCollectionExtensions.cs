@@ -35,9 +35,8 @@ public static class PrisonServiceCollectionExtensions
                 LoggerFactory = sp.GetService<ILoggerFactory>() ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance,
                 ModulePath = o.ModulePath,
                 Time = sp.GetService<TimeProvider>() ?? TimeProvider.System,
+                Tunables = o.Tunables,
             });
-            foreach (var (name, value) in o.Tunables)
-                kernel.Kenv.Set(name, value);
             return kernel;
         });
         services.AddHostedService<PrisonKernelService>();

@@ -50,18 +50,3 @@ public sealed record SemStat(IpcPermStat Perm, ulong Nsems, bool Otime, bool Cti
 /// <param name="Rtime">True when the last-receive time is set.</param>
 /// <param name="Ctime">True when the change time is set.</param>
 public sealed record MsgStat(IpcPermStat Perm, ulong Qnum, ulong Qbytes, ulong Cbytes, PidClass Lspid, PidClass Lrpid, bool Stime, bool Rtime, bool Ctime);
-
-/// <summary>A received message.</summary>
-/// <param name="Length">msgrcv's return value.</param>
-/// <param name="Type">The message type.</param>
-/// <param name="Text">The first <paramref name="Length"/> bytes of the text.</param>
-public sealed record MsgReceived(int Length, long Type, byte[] Text);
-
-/// <summary>An address range of the calling process.</summary>
-/// <param name="Start">The first address.</param>
-/// <param name="Length">The length in bytes.</param>
-public readonly record struct IpcRange(ulong Start, ulong Length)
-{
-    /// <summary>The first address after the range.</summary>
-    public ulong End => Start + Length;
-}

@@ -2,8 +2,8 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Prison.Core;
 using Prison.Core.Jails;
-using Prison.Core.Modules;
 using Prison.Core.Procs;
+using Prison.Core.Syscalls;
 
 namespace Prison.Testing;
 
@@ -39,13 +39,13 @@ public sealed class PluginTestKernel : IDisposable
             ModulePath = modulePath,
             Time = Time,
         });
-        var loaded = Kernel.Modules.Load(Kernel.Init.Cred, module);
+        var loaded = Kernel.Syscalls.KldLoad(Kernel.Init, module);
         if (!loaded.Ok)
         {
             Kernel.Dispose();
             throw new KernelErrorException(loaded.Error, $"kldload {module} (kern.module_path {modulePath}): {loaded.ErrorText}");
         }
-        Module = loaded.Value;
+        Module = Kernel.Syscalls.KldStat(Kernel.Init, loaded.Value).Value;
     }
 
     /// <summary>The kernel.</summary>
@@ -54,8 +54,9 @@ public sealed class PluginTestKernel : IDisposable
     /// <summary>The kernel's clock: advance it to move time on.</summary>
     public ManualTimeProvider Time { get; }
 
-    /// <summary>The plugin's kldstat row.</summary>
-    public LoadedModule Module { get; }
+    /// <summary>The plugin's kldstat(2) row, as it was right after the load (a copy; ask
+    /// <c>Kernel.Syscalls.KldStat</c> for the current one).</summary>
+    public KldFileStat Module { get; }
 
     /// <summary>
     /// <c>jail -c name=NAME persist PARAM=VALUE...</c> as root of the host.
@@ -74,33 +75,47 @@ public sealed class PluginTestKernel : IDisposable
         var r = Kernel.Syscalls.JailSet(Kernel.Init, p, JailFlags.Create);
         if (!r.Ok)
             throw new KernelErrorException(r.Error, $"jail -c {name}: {r.ErrorText}");
-        return Kernel.Jails.Find(r.Value)!;
+        return Kernel.FindJail(r.Value)!;
     }
 
-    /// <summary>Spawns a process in <paramref name="jail"/> (root of the jail unless <paramref name="uid"/> says otherwise).</summary>
-    /// <exception cref="KernelErrorException">The jail is dying or a resource limit refused the process.</exception>
+    /// <summary>
+    /// Spawns a process in <paramref name="jail"/> (root of the jail unless <paramref name="uid"/> says
+    /// otherwise) as jexec(8) does: init forks, the child attaches to the jail (jail_attach), then sets
+    /// its groups, gid and uid.
+    /// </summary>
+    /// <exception cref="KernelErrorException">The jail is dying or gone (jail_attach's EINVAL).</exception>
     public Proc Spawn(Jail jail, uint uid = 0, string command = "sh")
     {
         ArgumentNullException.ThrowIfNull(jail);
-        var cred = uid == 0 ? Ucred.Root(jail) : new Ucred(uid, uid, [], jail);
-        var r = Kernel.Processes.Spawn(cred, command, Kernel.Init);
-        if (!r.Ok)
-            throw new KernelErrorException(r.Error, $"spawn in {jail}: {r.ErrorText}");
-        return r.Value;
+        var sys = Kernel.Syscalls;
+        var child = sys.Fork(Kernel.Init, command);
+        if (!child.Ok)
+            throw new KernelErrorException(child.Error, $"spawn in {jail}: {child.ErrorText}");
+        var proc = child.Value;
+        var attached = sys.JailAttach(proc, jail.Id);
+        var error = attached.Ok ? Errno.OK : attached.Error;
+        if (error == Errno.OK && uid != 0)
+            error = sys.SetGroups(proc, []) is var g && g != Errno.OK ? g : sys.SetGid(proc, uid) is var e && e != Errno.OK ? e : sys.SetUid(proc, uid);
+        if (error != Errno.OK)
+        {
+            sys.Exit(proc);
+            throw new KernelErrorException(error, $"spawn in {jail}: {(attached.Ok ? error.ToString() : attached.ErrorText)}");
+        }
+        return proc;
     }
 
     /// <summary>sysctl(3) read of <paramref name="name"/> as <paramref name="proc"/> (ENOENT for an unknown name).</summary>
     public SysResult<object> Sysctl(Proc proc, string name)
     {
         ArgumentNullException.ThrowIfNull(proc);
-        return Kernel.Sysctl.Read(proc.Cred, name);
+        return Kernel.Syscalls.Sysctl(proc, name);
     }
 
     /// <summary>sysctl(3) write of <paramref name="name"/> as <paramref name="proc"/>: EPERM for a read-only node or a jailed writer of a host-only node.</summary>
     public Errno SetSysctl(Proc proc, string name, string value)
     {
         ArgumentNullException.ThrowIfNull(proc);
-        return Kernel.Sysctl.Write(proc.Cred, name, value);
+        return Kernel.Syscalls.SysctlWrite(proc, name, value);
     }
 
     /// <summary>
@@ -108,20 +123,14 @@ public sealed class PluginTestKernel : IDisposable
     /// <c>RegisterSyscalls</c>) the way the kernel's dispatcher does: inside the contract's gate, so an
     /// unload waits for the call. ENOSYS when no loaded module provides the contract.
     /// </summary>
-    public SysResult<TResult> Syscall<TContract, TResult>(Func<TContract, SysResult<TResult>> call) where TContract : class
-    {
-        ArgumentNullException.ThrowIfNull(call);
-        if (!Kernel.Sysent.Gate<TContract>().TryEnter(out var lease))
-            return SysResult<TResult>.Fail(Errno.ENOSYS, $"{typeof(TContract).Name}: no module provides these syscalls");
-        using (lease)
-            return call(lease.Impl);
-    }
+    public SysResult<TResult> Syscall<TContract, TResult>(Func<TContract, SysResult<TResult>> call) where TContract : class =>
+        Kernel.Syscalls.Call(call);
 
     /// <summary>The kernel's snapshot text (see <see cref="Snapshot.Verify"/>), whole or one section.</summary>
     public string Snapshot(string? only = null) => Kernel.Snapshot(only);
 
     /// <summary>kldunload of the plugin: the errno of a refusal (EBUSY from its QueryUnload).</summary>
-    public SysResult<int> Unload(bool force = false) => Kernel.Modules.Unload(Kernel.Init.Cred, Module.Name, force);
+    public SysResult<int> Unload(bool force = false) => Kernel.Syscalls.KldUnload(Kernel.Init, Module.Id, force);
 
     /// <summary>Unloads every module and shuts the kernel down.</summary>
     public void Dispose() => Kernel.Dispose();

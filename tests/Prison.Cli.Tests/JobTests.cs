@@ -111,7 +111,7 @@ public partial class JobTests
     {
         using var s = WithQueue();
         var proc = s.Shell.Syscalls.Fork(s.Shell.CurrentProcess, "victim").Value;
-        var job = new Prison.Cli.Shell.Job("victim", background: true);
+        var job = new Prison.Cli.Shell.Job("victim", background: true, (p, sig) => s.Shell.Syscalls.Kill(s.Shell.Kernel.Init, p.Pid, sig));
         job.Signal(9);
         Assert.False(job.Adopt(proc));
         Assert.Empty(job.Processes);

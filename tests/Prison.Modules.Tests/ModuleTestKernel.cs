@@ -8,7 +8,7 @@ using Prison.Core.Procs;
 namespace Prison.Modules.Tests;
 
 /// <summary>A kernel with a log that records everything, and helpers around the test plugin.</summary>
-public sealed class ModuleTestKernel : IDisposable
+internal sealed class ModuleTestKernel : IDisposable
 {
     public const string Plugin = "testplugin";
     public const string Service = "testsvc";

@@ -178,7 +178,7 @@ public class OutsidePathTests(ITestOutputHelper output)
         using Microsoft.Extensions.Hosting;
         using Prison.Core;
         using Prison.Core.Jails;
-        using Prison.Core.Procs;
+        using Prison.Core.Syscalls;
         using Prison.Hosting;
 
         var builder = Host.CreateApplicationBuilder(["--Prison:Modules:0", args[0]]);
@@ -187,21 +187,24 @@ public class OutsidePathTests(ITestOutputHelper output)
         await host.StartAsync();
 
         var kernel = host.Services.GetRequiredService<Kernel>();
+        var sys = kernel.Syscalls;
+        var jids = new Dictionary<string, int>();
         foreach (var name in new[] { "web", "db", "web" })
         {
-            var jail = kernel.Jails.List(kernel.Prison0).FirstOrDefault(j => j.Name == name) ?? Create(kernel, name);
-            var root = Ucred.Root(jail);
-            var added = kernel.Sysctl.Write(root, "hits.hits", "1");
-            Console.WriteLine($"{name}: {kernel.Sysctl.Read(root, "hits.hits").Value} ({added})");
+            if (!jids.TryGetValue(name, out var jid))
+                jids[name] = jid = sys.JailSet(kernel.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create).Value;
+            // jexec(8): init forks, the child attaches to the jail and runs as its root.
+            var root = sys.Fork(kernel.Init, "sh").Value;
+            sys.JailAttach(root, jid);
+            var added = sys.SysctlWrite(root, "hits.hits", "1");
+            Console.WriteLine($"{name}: {sys.Sysctl(root, "hits.hits").Value} ({added})");
+            sys.Exit(root);
         }
         await host.StopAsync();
-        Console.WriteLine($"modules after stop: {kernel.Modules.List().Count}");
-
-        static Jail Create(Kernel kernel, string name)
-        {
-            var jid = kernel.Syscalls.JailSet(kernel.Init, new JailParams { ["name"] = name, ["persist"] = null }, JailFlags.Create).Value;
-            return kernel.Jails.Find(jid)!;
-        }
+        var modules = 0;
+        for (var id = sys.KldNext(kernel.Init, SyscallInterface.KernelFileId).Value; id != 0; id = sys.KldNext(kernel.Init, id).Value)
+            modules++;
+        Console.WriteLine($"modules after stop: {modules}");
         """;
 
     private static string Configuration => typeof(OutsidePathTests).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false)

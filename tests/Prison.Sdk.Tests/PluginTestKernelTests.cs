@@ -1,5 +1,6 @@
 using Prison.Core;
 using Prison.Core.Modules;
+using Prison.Core.Syscalls;
 using Prison.TestContracts;
 using Prison.Testing;
 
@@ -59,14 +60,14 @@ public class KldstatSurfaceTests
     [Fact]
     public void A_kldstat_row_exposes_no_registrar_and_no_module_instance()
     {
-        var exposed = typeof(LoadedModule).GetProperties().Select(p => p.PropertyType).ToArray();
+        var exposed = typeof(KldFileStat).GetProperties().Select(p => p.PropertyType).ToArray();
 
         Assert.DoesNotContain(typeof(ModuleContext), exposed);
         Assert.DoesNotContain(exposed, t => typeof(KernelModule).IsAssignableFrom(t));
     }
 
     [Fact]
-    public void Registrations_are_a_copy_and_empty_after_unload()
+    public void Registrations_are_a_copy_and_the_row_is_gone_after_unload()
     {
         using var t = new PluginTestKernel("testplugin");
         var row = t.Module;
@@ -75,7 +76,7 @@ public class KldstatSurfaceTests
         Assert.Contains(registrations, r => r.StartsWith("sysctl debug.testplugin.", StringComparison.Ordinal));
         Assert.True(t.Unload().Ok);
 
-        Assert.Empty(row.Registrations);
+        Assert.Equal(Errno.ENOENT, t.Kernel.Syscalls.KldStat(t.Kernel.Init, row.Id).Error);
         Assert.NotEmpty(registrations);
     }
 }

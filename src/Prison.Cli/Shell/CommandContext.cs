@@ -63,6 +63,18 @@ internal sealed class CommandContext
         return Usage();
     }
 
+    /// <summary>
+    /// getopt(3) with <paramref name="spec"/> for a tool that acts on each of its operands and needs one at
+    /// least (kldload, umount): the options, or null with the status in <paramref name="status"/> after
+    /// getopt's complaint or the usage (64).
+    /// </summary>
+    internal Userland.Options? GetoptOperands(string spec, out int status)
+    {
+        var options = Userland.Getopt.Parse(Args, spec, allowJson: false, out var error);
+        status = options is null ? BadOption(error!) : options.Operands.Count == 0 ? Usage() : 0;
+        return status == 0 ? options : null;
+    }
+
     /// <summary>Writes the command's usage (the text <c>help CMD</c> shows) and returns 64 (EX_USAGE).</summary>
     public int Usage() => Usage(Userland.CommandUsage.Find(Name)?.Synopsis.Replace("\n", "\n       ", StringComparison.Ordinal) ?? Name);
 

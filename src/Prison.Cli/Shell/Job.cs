@@ -26,15 +26,23 @@ internal sealed class Job
     private readonly List<Proc> _procs = [];
     private readonly ManualResetEventSlim _done = new();
     private readonly ManualResetEventSlim _started = new();
+    private readonly Action<Proc, int> _kill;
     private Proc? _inCall;
     private int _pendingSignal;
     private Timer? _redeliver;
     private int _killedBy;
 
-    public Job(string text, bool background)
+    /// <param name="text">The command line, without the <c>&amp;</c>.</param>
+    /// <param name="background">True for a job started with <c>&amp;</c>.</param>
+    /// <param name="kill">
+    /// kill(2) of one of the job's processes with a signal number: how a signal reaches the process in
+    /// the kernel. The shell passes the syscall; userland never touches a process's signal state itself.
+    /// </param>
+    public Job(string text, bool background, Action<Proc, int> kill)
     {
         Text = text;
         Background = background;
+        _kill = kill;
     }
 
     /// <summary>The job number (<c>%N</c>); 0 for a foreground job.</summary>
@@ -163,13 +171,14 @@ internal sealed class Job
             if (signal == Signals.SIGKILL)
             {
                 _killedBy = signal;
-                _inCall?.Signal();
+                if (_inCall is { } victim)
+                    _kill(victim, signal);
                 return;
             }
             _pendingSignal = signal;
             if (_inCall is { } target)
             {
-                target.Signal();
+                _kill(target, signal);
                 _redeliver ??= new Timer(_ => Redeliver(), null, RedeliveryPeriod, RedeliveryPeriod);
             }
         }
@@ -224,7 +233,7 @@ internal sealed class Job
                 StopRedelivery();
                 return;
             }
-            _inCall.Signal();
+            _kill(_inCall, _pendingSignal);
         }
     }
 

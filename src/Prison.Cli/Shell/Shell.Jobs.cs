@@ -1,6 +1,7 @@
 using System.Globalization;
 using Prison.Cli.Userland;
 using Prison.Core;
+using Prison.Core.Procs;
 
 namespace Prison.Cli.Shell;
 
@@ -40,7 +41,7 @@ public sealed partial class Shell
             return 127;
         }
         var text = line.Trim();
-        var job = new Job(text, background: true);
+        var job = new Job(text, background: true, KillForJob);
         lock (_jobs)
         {
             job.Id = _jobs.Count == 0 ? 1 : _jobs.Max(j => j.Id) + 1;
@@ -280,6 +281,13 @@ public sealed partial class Shell
         DeliverToJob(job, signal);
         return true;
     }
+
+    /// <summary>
+    /// How a job's signal reaches its process: kill(2), sent as the kernel sends the terminal's signals
+    /// (Ctrl-C) and as sh's kill builtin signals the session's own jobs, so credentials never refuse it.
+    /// ESRCH (the process has already exited) needs nothing more.
+    /// </summary>
+    private void KillForJob(Proc target, int signal) => _ = Syscalls.Kill(Kernel.Init, target.Pid, signal);
 
     private void DeliverToJob(Job job, int signal)
     {

@@ -167,7 +167,7 @@ public sealed partial class Shell : IDisposable
         // sh: the status of `! cmd &` is that of starting the job; the ! applies to nothing.
         if (background)
             return StartBackground(words, line);
-        var job = new Job(line.Trim(), background: false);
+        var job = new Job(line.Trim(), background: false, KillForJob);
         var status = RunAsJob(job, words, line, foreground: true);
         return negate ? (status == 0 ? 1 : 0) : status;
     }

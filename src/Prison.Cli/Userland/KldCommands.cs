@@ -12,11 +12,8 @@ internal static class KldCommands
 {
     public static int Load(CommandContext context)
     {
-        var options = Getopt.Parse(context.Args, "nqv", allowJson: false, out var error);
-        if (options is null)
-            return context.BadOption(error!);
-        if (options.Operands.Count == 0)
-            return context.Usage();
+        if (context.GetoptOperands("nqv", out var usage) is not { } options)
+            return usage;
         var status = 0;
         foreach (var name in options.Operands)
         {

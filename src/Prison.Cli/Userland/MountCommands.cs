@@ -33,11 +33,8 @@ internal static class MountCommands
 
     public static int Umount(CommandContext context)
     {
-        var options = Getopt.Parse(context.Args, "f", allowJson: false, out var error);
-        if (options is null)
-            return context.BadOption(error!);
-        if (options.Operands.Count == 0)
-            return context.Usage();
+        if (context.GetoptOperands("f", out var usage) is not { } options)
+            return usage;
         var status = 0;
         foreach (var name in options.Operands)
         {

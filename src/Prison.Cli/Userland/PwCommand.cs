@@ -46,29 +46,13 @@ internal static class PwCommand
         {
             if (options.Has('u'))
                 return context.Usage(UsageText);
-            uint gid;
-            if (options.Value('g') is { } g)
-            {
-                if (!TryId(g, out gid))
-                    return context.Fail($"invalid gid `{CommandLineParser.Printable(g)}'", 65);
-            }
-            else
-            {
-                gid = NextFree(users.FindGroup, jail);
-            }
+            if (PickId(context, options.Value('g'), "gid", users.FindGroup, jail, out var status) is not { } gid)
+                return status;
             var failed = users.AddGroup(jail, name, gid);
             return failed is null ? 0 : context.Fail(failed, 65);
         }
-        uint uid;
-        if (options.Value('u') is { } uText)
-        {
-            if (!TryId(uText, out uid))
-                return context.Fail($"invalid uid `{CommandLineParser.Printable(uText)}'", 65);
-        }
-        else
-        {
-            uid = NextFree(users.FindUser, jail);
-        }
+        if (PickId(context, options.Value('u'), "uid", users.FindUser, jail, out var uidStatus) is not { } uid)
+            return uidStatus;
         uint? groupId = null;
         if (options.Value('g') is { } group)
         {
@@ -81,6 +65,21 @@ internal static class PwCommand
         }
         var error2 = users.AddUser(jail, name, uid, groupId);
         return error2 is null ? 0 : context.Fail(error2, 65);
+    }
+
+    /// <summary>
+    /// The id of -u or -g: <paramref name="text"/> as given, or with none pw(8)'s next free id. Null, with
+    /// EX_DATAERR (65) in <paramref name="status"/> after the message, when the text is not an id.
+    /// </summary>
+    private static uint? PickId<T>(CommandContext context, string? text, string what, Func<Prison.Core.Jails.Jail, uint, T?> find, Prison.Core.Jails.Jail jail, out int status) where T : class
+    {
+        status = 0;
+        if (text is null)
+            return NextFree(find, jail);
+        if (TryId(text, out var id))
+            return id;
+        status = context.Fail($"invalid {what} `{CommandLineParser.Printable(text)}'", 65);
+        return null;
     }
 
     private static uint NextFree<T>(Func<Prison.Core.Jails.Jail, uint, T?> find, Prison.Core.Jails.Jail jail) where T : class

@@ -20,31 +20,22 @@ internal sealed class UserDatabase
     private readonly Dictionary<Jail, (List<UserEntry> Users, List<GroupEntry> Groups)> _byJail = [];
 
     /// <summary>The user called <paramref name="name"/> in <paramref name="jail"/>.</summary>
-    public UserEntry? FindUser(Jail jail, string name)
-    {
-        lock (_lock)
-            return Db(jail).Users.FirstOrDefault(u => u.Name == name);
-    }
+    public UserEntry? FindUser(Jail jail, string name) => First(jail, db => db.Users, u => u.Name == name);
 
     /// <summary>The first user with <paramref name="uid"/> in <paramref name="jail"/>.</summary>
-    public UserEntry? FindUser(Jail jail, uint uid)
-    {
-        lock (_lock)
-            return Db(jail).Users.FirstOrDefault(u => u.Uid == uid);
-    }
+    public UserEntry? FindUser(Jail jail, uint uid) => First(jail, db => db.Users, u => u.Uid == uid);
 
     /// <summary>The group called <paramref name="name"/>.</summary>
-    public GroupEntry? FindGroup(Jail jail, string name)
-    {
-        lock (_lock)
-            return Db(jail).Groups.FirstOrDefault(g => g.Name == name);
-    }
+    public GroupEntry? FindGroup(Jail jail, string name) => First(jail, db => db.Groups, g => g.Name == name);
 
     /// <summary>The first group with <paramref name="gid"/>.</summary>
-    public GroupEntry? FindGroup(Jail jail, uint gid)
+    public GroupEntry? FindGroup(Jail jail, uint gid) => First(jail, db => db.Groups, g => g.Gid == gid);
+
+    /// <summary>The first entry of one of the jail's files (passwd or group) that matches, under the lock.</summary>
+    private T? First<T>(Jail jail, Func<(List<UserEntry> Users, List<GroupEntry> Groups), List<T>> file, Func<T, bool> match) where T : class
     {
         lock (_lock)
-            return Db(jail).Groups.FirstOrDefault(g => g.Gid == gid);
+            return file(Db(jail)).FirstOrDefault(match);
     }
 
     /// <summary>The user's name, or the number when the jail cannot name it (as user_from_uid(3)).</summary>

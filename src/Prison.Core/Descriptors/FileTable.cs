@@ -16,7 +16,7 @@ public enum PollEvents
 /// A process's descriptor table. Descriptors 0-2 start as the terminal; new descriptors take the lowest
 /// free number. Locking: <c>_lock</c> protects the slot map; files are closed outside it.
 /// </summary>
-public sealed class FileTable
+internal sealed class FileTable
 {
     private readonly Lock _lock = new();
     private readonly SortedDictionary<int, Slot> _slots = [];

@@ -25,7 +25,7 @@ public enum JailDescRights
 /// descriptor names it. Operations through it are checked against the credential of the process that
 /// created it. An owning descriptor removes its jail at the last close.
 /// </summary>
-public sealed class JailDescriptor : KernelFile
+internal sealed class JailDescriptor : KernelFile
 {
     private readonly Kernel _kernel;
     private readonly JailReference _reference;

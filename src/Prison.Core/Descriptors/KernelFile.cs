@@ -4,7 +4,7 @@ namespace Prison.Core.Descriptors;
 /// A reference-counted kernel object reachable through file descriptors (FreeBSD's <c>struct file</c>).
 /// Each descriptor slot that names it holds one reference; the last close runs <see cref="OnLastClose"/>.
 /// </summary>
-public abstract class KernelFile
+internal abstract class KernelFile
 {
     private static long s_lastSerial;
     private int _refs;

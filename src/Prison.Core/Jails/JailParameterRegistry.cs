@@ -6,7 +6,7 @@ namespace Prison.Core.Jails;
 /// Every known jail parameter: core's and those registered by services. Backs the
 /// <c>security.jail.param.*</c> sysctls and the <c>unknown parameter: NAME</c> error.
 /// </summary>
-public sealed class JailParameterRegistry
+internal sealed class JailParameterRegistry
 {
     private readonly ConcurrentDictionary<string, JailParameterDefinition> _params = new(StringComparer.Ordinal);
 

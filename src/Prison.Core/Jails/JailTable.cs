@@ -18,7 +18,7 @@ namespace Prison.Core.Jails;
 /// a reference on a jail found by a lookup is taken only with the refuse-if-freeing primitive
 /// (<see cref="Jail.TryHold(out JailReference?)"/>, or <c>Jail.TryAddReference</c> inside the kernel).
 /// </remarks>
-public sealed class JailTable
+internal sealed class JailTable
 {
     private readonly ReaderWriterLockSlim _listLock = new(LockRecursionPolicy.NoRecursion);
     private readonly Dictionary<int, Jail> _byJid = [];

@@ -12,7 +12,7 @@ public enum ModuleState
 }
 
 /// <summary>A loaded (or unloaded-but-leaked) module.</summary>
-public sealed class LoadedModule
+internal sealed class LoadedModule
 {
     /// <remarks>
     /// Name, version and dependencies are copies read before the module loaded: nothing here may point

@@ -6,7 +6,7 @@ using Prison.Core.Procs;
 namespace Prison.Core.Modules;
 
 /// <summary>kldload of plugin files: finding the file, loading it on its own context, and verifying its unload.</summary>
-public sealed partial class ModuleManager
+internal sealed partial class ModuleManager
 {
     /// <summary>How many full collections an unloaded context gets to disappear before it counts as leaked.</summary>
     internal const int CollectAttempts = 20;

@@ -12,7 +12,7 @@ namespace Prison.Core.Modules;
 /// while a module's hooks run (and while an unload drains the module's syscalls), so a module's Load must
 /// not load or unload modules itself. kldstat never takes it: it reads <c>_published</c>, an immutable
 /// copy of the list replaced under the lock at every change, so it answers even while an unload waits.</remarks>
-public sealed partial class ModuleManager
+internal sealed partial class ModuleManager
 {
     private readonly Kernel _kernel;
     private readonly ILogger _log;

@@ -37,7 +37,7 @@ public sealed class Proc
     }
 
     /// <summary>The descriptor table (0-2 are the terminal).</summary>
-    public Descriptors.FileTable Files { get; } = new();
+    internal Descriptors.FileTable Files { get; } = new();
 
     /// <summary>Process id.</summary>
     public int Pid { get; }
@@ -61,7 +61,7 @@ public sealed class Proc
     public int ThreadCount => Volatile.Read(ref _threads);
 
     /// <summary>True when the process shares its address space with another (rfork RFMEM / vfork).</summary>
-    public bool SharesAddressSpace { get; set; }
+    public bool SharesAddressSpace { get; internal set; }
 
     /// <summary>
     /// Cancelled when the process is signalled or killed. Every blocking syscall reads it once, at syscall
@@ -74,10 +74,10 @@ public sealed class Proc
     public bool HasExited => State == ProcState.Exited;
 
     /// <summary>Models thread creation (the process is no longer single-threaded).</summary>
-    public void AddThread() => Interlocked.Increment(ref _threads);
+    internal void AddThread() => Interlocked.Increment(ref _threads);
 
     /// <summary>Models a thread exit.</summary>
-    public void RemoveThread()
+    internal void RemoveThread()
     {
         if (Interlocked.Decrement(ref _threads) < 1)
         {
@@ -86,8 +86,11 @@ public sealed class Proc
         }
     }
 
-    /// <summary>Delivers a signal: every call blocked right now returns EINTR.</summary>
-    public void Signal()
+    /// <summary>
+    /// Delivers a signal: every call blocked right now returns EINTR. Kernel-internal (psignal): userland
+    /// signals a process with kill(2), <see cref="Syscalls.SyscallInterface.Kill"/>.
+    /// </summary>
+    internal void Signal()
     {
         CancellationTokenSource old;
         lock (_lock)

@@ -11,7 +11,7 @@ namespace Prison.Core.Procs;
 /// </summary>
 /// <remarks>Locking: the table is a concurrent dictionary; pids are handed out with an interlocked counter.
 /// Exit hooks are a copy-on-write array, so exits never contend with registrations.</remarks>
-public sealed class ProcessTable
+internal sealed class ProcessTable
 {
     private readonly ConcurrentDictionary<int, Proc> _procs = new();
     private readonly Kernel _kernel;

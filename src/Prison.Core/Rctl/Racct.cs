@@ -16,7 +16,7 @@ namespace Prison.Core.Rctl;
 /// interlocked add per level of the jail tree. Releases never take a lock (they only lower usage, so
 /// they cannot break a rule another charge has checked).
 /// </remarks>
-public sealed class Racct
+internal sealed class Racct
 {
     private readonly Lock _rulesLock = new();
     private readonly Lock _chargeLock = new();

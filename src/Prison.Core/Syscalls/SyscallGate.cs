@@ -9,7 +9,7 @@ internal interface ISyscallGate
 
 /// <summary>One syscall contract's binding.</summary>
 /// <typeparam name="T">The contract interface.</typeparam>
-public sealed class SyscallGate<T> : ISyscallGate where T : class
+internal sealed class SyscallGate<T> : ISyscallGate where T : class
 {
     private volatile Binding? _binding;
 

@@ -2,7 +2,7 @@ namespace Prison.Core.Syscalls;
 
 /// <summary>A thread's presence inside a syscall; dispose it when the call returns.</summary>
 /// <typeparam name="T">The contract.</typeparam>
-public readonly struct SyscallLease<T> : IDisposable where T : class
+internal readonly struct SyscallLease<T> : IDisposable where T : class
 {
     private readonly SyscallGate<T>.Binding? _binding;
     private readonly int _stripe;

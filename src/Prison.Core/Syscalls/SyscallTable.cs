@@ -10,7 +10,7 @@ namespace Prison.Core.Syscalls;
 /// contend), and unbinding waits for every thread inside to leave (FreeBSD drains syscalls before
 /// unloading).
 /// </summary>
-public sealed class SyscallTable
+internal sealed class SyscallTable
 {
     private readonly ConcurrentDictionary<Type, object> _gates = new();
 

@@ -7,7 +7,7 @@ namespace Prison.Core.Sysctl;
 /// The sysctl tree: named nodes added by core and by modules (removed when the module unloads), plus
 /// dynamic branches computed on demand (<c>security.jail.param.*</c>). Lookups are lock-free.
 /// </summary>
-public sealed class SysctlTree
+internal sealed class SysctlTree
 {
     private readonly ConcurrentDictionary<string, SysctlNode> _nodes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Func<IEnumerable<SysctlNode>>> _branches = new(StringComparer.Ordinal);

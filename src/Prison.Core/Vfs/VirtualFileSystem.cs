@@ -32,7 +32,7 @@ namespace Prison.Core.Vfs;
 /// own lock inside but must never call this class while holding that lock. The mount table itself is
 /// an immutable array published by reference: reads take no lock.</para>
 /// </remarks>
-public sealed class VirtualFileSystem
+internal sealed class VirtualFileSystem
 {
     /// <summary>The largest mount point (FreeBSD's MNAMELEN minus the terminating NUL).</summary>
     public const int MaxPathLength = 1023;
