@@ -26,8 +26,8 @@ namespace Prison.Plugins.SysvShm;
 /// made at its first shmat and dropped at its exit), and walks over every segment. Each
 /// <see cref="ShmAddressSpace.Gate"/> guards that process's mappings; each <see cref="ShmSegment.Gate"/>
 /// that segment's fields; <see cref="ShmSegment.DataGate"/> its bytes. shmat, shmdt, IPC_STAT, IPC_SET,
-/// loads and stores take no module lock (shmdt takes it only to free the last attachment of a removed
-/// segment, after dropping its other locks). Order: module → address space → segment → segment data →
+/// loads and stores take no module lock (shmdt takes it only to drop the last attachment of a removed
+/// segment, and shmat only to replace live attachments with SHM_REMAP: both free a segment). Order: module → address space → segment → segment data →
 /// racct; a creator jail reference is released after every lock is dropped. shmget of an existing key
 /// and the limits take no lock.
 /// </remarks>
@@ -138,55 +138,25 @@ internal sealed partial class ShmFacility : IShmSyscalls
     }
 
     /// <summary>
-    /// FreeBSD's <c>shm_delete_mapping</c>, under the address space's lock only: the range stays reserved,
-    /// dtime is set. True when that was the last attachment of a removed segment, which the caller then
-    /// frees with <see cref="FreeIfUnusedLocked"/> under the module lock.
+    /// FreeBSD's <c>shm_delete_mapping</c>, under the address space's lock: the range stays reserved, dtime
+    /// is set, and the last detach of a removed segment frees it. That last one needs the module lock: without
+    /// it (<paramref name="moduleLocked"/> false) nothing changes and the result is false, and the caller
+    /// does it again under the module lock. So a removed, unattached segment is never seen still in the table.
     /// </summary>
-    private bool Detach(ShmAddressSpace space, ShmMapping mapping)
+    private bool TryDetach(ShmAddressSpace space, ShmMapping mapping, bool moduleLocked, List<JailReference> release)
     {
         Debug.Assert(space.Gate.IsHeldByCurrentThread, "detach needs the address space's lock");
+        Debug.Assert(!moduleLocked || _lock.IsHeldByCurrentThread, "the module lock is held when the caller says so");
         var seg = mapping.Segment!;
-        space.Unmap(mapping);
-        return DropAttachment(seg);
-    }
-
-    /// <summary>
-    /// The segment's half of a detach, once its mapping left the map (whose address space lock the caller
-    /// still holds): dtime, shm_nattch. True when a removed segment lost its last attachment.
-    /// </summary>
-    private bool DropAttachment(ShmSegment seg)
-    {
         lock (seg.Gate)
         {
+            if (seg.Removed && seg.Nattch <= 1 && !moduleLocked)
+                return false;
+            space.Unmap(mapping);
             seg.Dtime = Now;
-            return --seg.Nattch <= 0 && seg.Removed;
-        }
-    }
-
-    /// <summary>
-    /// Under the module lock: frees <paramref name="seg"/> if it is still removed and unattached (a shmat
-    /// with shm_allow_removed may have attached it again since the detach that asked for this).
-    /// </summary>
-    private void FreeIfUnusedLocked(ShmSegment seg, List<JailReference> release)
-    {
-        Debug.Assert(_lock.IsHeldByCurrentThread, "the module lock must be held");
-        lock (seg.Gate)
-        {
-            if (!seg.Freed && seg.Removed && seg.Nattch <= 0)
+            if (--seg.Nattch <= 0 && seg.Removed)
                 FreeLocked(seg, release);
-        }
-    }
-
-    /// <summary>Frees the segments whose last attachment a detach dropped: takes the module lock.</summary>
-    private void FreeDetached(List<ShmSegment> detached, List<JailReference> release)
-    {
-        if (detached.Count == 0)
-            return;
-        lock (_lock)
-        {
-            foreach (var seg in detached)
-                FreeIfUnusedLocked(seg, release);
-            AssertInvariants();
+            return true;
         }
     }
 
