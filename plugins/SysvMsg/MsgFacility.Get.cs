@@ -89,12 +89,8 @@ internal sealed partial class MsgFacility
                 result = Errno.EINVAL;
                 return false;
             }
-            if ((msgflg & IpcConstants.IPC_CREAT) != 0 && (msgflg & IpcConstants.IPC_EXCL) != 0)
-                result = Errno.EEXIST;
-            else if (IpcPermissions.Check(cred, q.Perm, msgflg & 0x1c0) is var denied && denied != Errno.OK)
-                result = denied;
-            else
-                result = SysResult<int>.Success(q.Id);
+            var error = IpcPermissions.CheckGet(cred, q.Perm, msgflg);
+            result = error != Errno.OK ? error : SysResult<int>.Success(q.Id);
             return true;
         }
     }

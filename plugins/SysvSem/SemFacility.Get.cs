@@ -96,10 +96,8 @@ internal sealed partial class SemFacility
                 result = Errno.EINVAL;
                 return false;
             }
-            if ((semflg & IpcConstants.IPC_CREAT) != 0 && (semflg & IpcConstants.IPC_EXCL) != 0)
-                result = Errno.EEXIST;
-            else if (IpcPermissions.Check(cred, existing.Perm, semflg & 0x1c0) is var denied && denied != Errno.OK)
-                result = denied;
+            if (IpcPermissions.CheckGet(cred, existing.Perm, semflg) is var error && error != Errno.OK)
+                result = error;
             else if (nsems > 0 && existing.Sems.Length < nsems)
                 result = Errno.EINVAL;
             else

@@ -16,6 +16,19 @@ public static class IpcPermissions
     public const int ACCESSPERMS = 0x1ff;
 
     /// <summary>
+    /// The checks msgget(2) and semget(2) make when the key already names an object (sys/kern/sysv_msg.c
+    /// and sysv_sem.c, the "key found" branch): EEXIST when <paramref name="flg"/> asks for a new object
+    /// (IPC_CREAT|IPC_EXCL), then <see cref="Check"/> of the mode bits in <paramref name="flg"/> (EACCES);
+    /// <see cref="Errno.OK"/> when the caller may have the object's id. shmget makes no access check here.
+    /// </summary>
+    public static Errno CheckGet(Ucred cred, in IpcPerm perm, int flg)
+    {
+        if ((flg & IpcConstants.IPC_CREAT) != 0 && (flg & IpcConstants.IPC_EXCL) != 0)
+            return Errno.EEXIST;
+        return Check(cred, perm, flg & 0x1c0);
+    }
+
+    /// <summary>
     /// Checks <paramref name="accMode"/> (a mix of <see cref="IPC_R"/>, <see cref="IPC_W"/>,
     /// <see cref="IPC_M"/>) against the object's permissions. Owner or creator uses the owner bits and has
     /// IPC_M; a group member the group bits; anyone else the other bits. What DAC does not grant, root's
