@@ -1,6 +1,7 @@
 using System.Reflection;
 using Prison.Core;
 using Prison.Plugins.SysvMsg;
+using Prison.Tests.Shared;
 
 namespace Prison.SysvMsg.Tests;
 
@@ -10,12 +11,6 @@ namespace Prison.SysvMsg.Tests;
 /// </summary>
 public sealed class DebugCheckTests : IDisposable
 {
-#if DEBUG
-    private const bool DebugBuild = true;
-#else
-    private const bool DebugBuild = false;
-#endif
-
     private readonly MsgFixture _f = new();
 
     public void Dispose() => _f.Dispose();
@@ -23,7 +18,7 @@ public sealed class DebugCheckTests : IDisposable
     [SkippableFact]
     public void A_header_count_that_disagrees_with_the_queued_messages_is_caught_when_a_queue_is_created()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         var id = _f.Get(_f.Root, 1, MsgFixture.CREAT | 0x180);
         Assert.Equal(Errno.OK, _f.Send(_f.Root, id, 1, "x"));
         var field = typeof(MsgFacility).GetField("_usage", BindingFlags.NonPublic | BindingFlags.Instance)!;
@@ -40,7 +35,7 @@ public sealed class DebugCheckTests : IDisposable
     [SkippableFact]
     public void A_byte_count_that_disagrees_with_the_queue_is_caught_by_the_next_msgsnd()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         var id = _f.Get(_f.Root, 1, MsgFixture.CREAT | 0x180);
         Assert.Equal(Errno.OK, _f.Send(_f.Root, id, 1, "abc"));
         var queues = (Prison.Core.Ipc.Sysv.IpcSlotTable<MessageQueue>)typeof(MsgFacility).GetField("_queues", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(_f.Queues)!;

@@ -2,6 +2,7 @@ using System.Reflection;
 using Prison.Core.Ipc;
 using Prison.Core.Ipc.Sysv;
 using Prison.Plugins.SysvSem;
+using Prison.Tests.Shared;
 using static Prison.Core.Ipc.IpcConstants;
 
 namespace Prison.SysvSem.Tests;
@@ -12,12 +13,6 @@ namespace Prison.SysvSem.Tests;
 /// </summary>
 public sealed class DebugCheckTests : IDisposable
 {
-#if DEBUG
-    private const bool DebugBuild = true;
-#else
-    private const bool DebugBuild = false;
-#endif
-
     private readonly SemTestKernel _t = new();
 
     public void Dispose() => _t.Dispose();
@@ -25,7 +20,7 @@ public sealed class DebugCheckTests : IDisposable
     [SkippableFact]
     public void A_semtot_that_disagrees_with_the_sets_is_caught_when_a_set_is_created()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         _t.NewSet(_t.Host, nsems: 2);
         var field = typeof(SemFacility).GetField("_semtot", BindingFlags.NonPublic | BindingFlags.Instance)!;
         var semtot = (int)field.GetValue(_t.Semaphores)!;
@@ -42,7 +37,7 @@ public sealed class DebugCheckTests : IDisposable
     [SkippableFact]
     public void A_semncnt_without_a_sleeper_is_caught_by_the_next_semctl()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         var id = _t.NewSet(_t.Host);
         var sets = (IpcSlotTable<SemSet>)typeof(SemFacility).GetField("_sets", BindingFlags.NonPublic | BindingFlags.Instance)!.GetValue(_t.Semaphores)!;
         var set = sets.Lookup(id)!;

@@ -2,6 +2,7 @@ using System.Reflection;
 using Prison.Core;
 using Prison.Core.Ipc;
 using Prison.Plugins.SysvShm;
+using Prison.Tests.Shared;
 using static Prison.Core.Ipc.IpcConstants;
 
 namespace Prison.SysvShm.Tests;
@@ -12,16 +13,10 @@ namespace Prison.SysvShm.Tests;
 /// </summary>
 public sealed class DebugCheckTests
 {
-#if DEBUG
-    private const bool DebugBuild = true;
-#else
-    private const bool DebugBuild = false;
-#endif
-
     [SkippableFact]
     public void Committed_pages_that_disagree_with_the_segments_are_caught_when_a_segment_is_created()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         using var k = new Kernel();
         var module = new SysvShmModule();
         Assert.True(k.Modules.LoadInstance(module).Ok);

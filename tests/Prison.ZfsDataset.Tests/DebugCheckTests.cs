@@ -1,5 +1,6 @@
 using System.Reflection;
 using Prison.Plugins.ZfsDataset;
+using Prison.Tests.Shared;
 
 namespace Prison.ZfsDataset.Tests;
 
@@ -9,16 +10,10 @@ namespace Prison.ZfsDataset.Tests;
 /// </summary>
 public sealed class DebugCheckTests
 {
-#if DEBUG
-    private const bool DebugBuild = true;
-#else
-    private const bool DebugBuild = false;
-#endif
-
     [SkippableFact]
     public void A_dataset_whose_parent_is_gone_is_caught_by_the_next_zpool_create()
     {
-        Skip.IfNot(DebugBuild, "the invariant checks are compiled out of Release builds");
+        DebugBuild.Require();
         using var t = new ZfsTestKernel(load: false, pools: "tank");
         var module = new ZfsModule();
         Assert.True(t.K.Modules.LoadInstance(module).Ok);
