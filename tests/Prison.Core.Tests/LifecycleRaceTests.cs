@@ -33,18 +33,26 @@ public class LifecycleRaceTests
         };
     }
 
-    [Fact]
-    public async Task A_jail_being_freed_cannot_be_held_by_jail_get_with_a_descriptor()
+    /// <summary>
+    /// jail -r of a jail "victim" whose service destroy blocks: returns once the jail has no reference left
+    /// and its destroy runs, with what the tests compare against afterwards.
+    /// </summary>
+    private static (BlockingDestroy Blocker, Jail Victim, string Jid, int Prison0Refs, Task<Errno> Remover) FreezeInDestroy(Kernel k)
     {
-        using var k = new Kernel();
         var blocker = new BlockingDestroy("victim");
         k.Services.Register(blocker.Definition());
         var prison0Refs = k.Prison0.References;
         var victim = k.Create("victim");
-        var jid = victim.Id.ToString(CultureInfo.InvariantCulture);
-
         var remover = Task.Run(() => k.Syscalls.JailRemove(k.Init, victim.Id));
         Assert.True(blocker.InDestroy.Wait(Patience), "destroy never ran");
+        return (blocker, victim, victim.Id.ToString(CultureInfo.InvariantCulture), prison0Refs, remover);
+    }
+
+    [Fact]
+    public async Task A_jail_being_freed_cannot_be_held_by_jail_get_with_a_descriptor()
+    {
+        using var k = new Kernel();
+        var (blocker, victim, jid, prison0Refs, remover) = FreezeInDestroy(k);
         // The jail has no reference left and its destroy runs: FreeBSD's prison_find does not return it.
         var got = k.Syscalls.JailGet(k.Init, new JailParams { ["jid"] = jid, ["name"] = null, ["desc"] = "-1" }, JailFlags.Dying | JailFlags.GetDesc);
         var byLookup = k.Jails.Find(victim.Id);
@@ -66,14 +74,7 @@ public class LifecycleRaceTests
     public async Task A_jail_being_freed_cannot_be_held_by_jail_set_with_a_descriptor()
     {
         using var k = new Kernel();
-        var blocker = new BlockingDestroy("victim");
-        k.Services.Register(blocker.Definition());
-        var prison0Refs = k.Prison0.References;
-        var victim = k.Create("victim");
-        var jid = victim.Id.ToString(CultureInfo.InvariantCulture);
-
-        var remover = Task.Run(() => k.Syscalls.JailRemove(k.Init, victim.Id));
-        Assert.True(blocker.InDestroy.Wait(Patience), "destroy never ran");
+        var (blocker, victim, jid, prison0Refs, remover) = FreezeInDestroy(k);
         // Create|Update with a fresh name and the victim's jid: the jid names no jail that may be held.
         var set = Task.Run(() => k.Syscalls.JailSet(k.Init, new JailParams { ["jid"] = jid, ["desc"] = "-1" }, JailFlags.Update | JailFlags.Dying | JailFlags.GetDesc));
         await Task.Delay(50); // let jail_set reach the freeing jail (or wait for the remove to finish)
