@@ -9,7 +9,7 @@ using static Prison.Core.Ipc.IpcConstants;
 
 namespace Prison.Plugins.SysvShm;
 
-/// <summary>shmget, shmat, shmdt and shmctl, with FreeBSD's (sys/kern/sysv_shm.c, 11+) checks in FreeBSD's order.</summary>
+/// <summary>shmget, with FreeBSD's (sys/kern/sysv_shm.c, 11+) checks in FreeBSD's order.</summary>
 internal sealed partial class ShmFacility
 {
     /// <inheritdoc />

@@ -27,9 +27,9 @@ namespace Prison.Plugins.SysvShm;
 /// <see cref="ShmAddressSpace.Gate"/> guards that process's mappings; each <see cref="ShmSegment.Gate"/>
 /// that segment's fields; <see cref="ShmSegment.DataGate"/> its bytes. shmat, shmdt, IPC_STAT, IPC_SET,
 /// loads and stores take no module lock (shmdt takes it only to drop the last attachment of a removed
-/// segment, and shmat only to replace live attachments with SHM_REMAP: both free a segment). Order: module → address space → segment → segment data →
-/// racct; a creator jail reference is released after every lock is dropped. shmget of an existing key
-/// and the limits take no lock.
+/// segment, and shmat only to replace live attachments with SHM_REMAP: both free a segment). Order:
+/// module → address space → segment → segment data → racct; a creator jail reference is released after
+/// every lock is dropped. shmget of an existing key and the limits take no lock.
 /// </remarks>
 internal sealed partial class ShmFacility : IShmSyscalls
 {
