@@ -164,6 +164,7 @@ internal sealed class Job
     {
         if (signal == 0)
             return;
+        Proc? victim = null;
         lock (_lock)
         {
             if (IsDone)
@@ -171,17 +172,21 @@ internal sealed class Job
             if (signal == Signals.SIGKILL)
             {
                 _killedBy = signal;
-                if (_inCall is { } victim)
-                    _kill(victim, signal);
-                return;
+                victim = _inCall;
             }
-            _pendingSignal = signal;
-            if (_inCall is { } target)
+            else
             {
-                _kill(target, signal);
-                _redeliver ??= new Timer(_ => Redeliver(), null, RedeliveryPeriod, RedeliveryPeriod);
+                _pendingSignal = signal;
+                if (_inCall is { } target)
+                {
+                    _kill(target, signal);
+                    _redeliver ??= new Timer(_ => Redeliver(), null, RedeliveryPeriod, RedeliveryPeriod);
+                }
             }
         }
+        // SIGKILL exits the process, which runs the modules' exit hooks: not under the job's lock.
+        if (victim is not null)
+            _kill(victim, Signals.SIGKILL);
     }
 
     /// <summary>The job's processes, for SIGKILL (the shell exits them from its own thread).</summary>
