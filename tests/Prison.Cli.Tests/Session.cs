@@ -7,10 +7,18 @@ namespace Prison.Cli.Tests;
 /// <summary>A shell over a fresh kernel with captured output, driven line by line as the binary does.</summary>
 internal sealed class Session : IDisposable
 {
+    // Background jobs write from their own threads. The shell gets synchronized wrappers, whose methods
+    // lock the wrapper (MethodImplOptions.Synchronized), so Run takes and clears the text under that same
+    // lock: a line written meanwhile lands wholly before or wholly after, never half-cleared.
+    private readonly TextWriter _outSync;
+    private readonly TextWriter _errSync;
+
     public Session(Kernel? kernel = null)
     {
         Kernel = kernel ?? new Kernel();
-        Shell = new Shell.Shell(Kernel, Out, Err);
+        _outSync = TextWriter.Synchronized(Out);
+        _errSync = TextWriter.Synchronized(Err);
+        Shell = new Shell.Shell(Kernel, _outSync, _errSync);
     }
 
     public Kernel Kernel { get; }
@@ -25,10 +33,17 @@ internal sealed class Session : IDisposable
     public (int Status, string Out, string Err) Run(string line)
     {
         var status = Shell.Execute(line);
-        var result = (status, Out.ToString(), Err.ToString());
-        Out.GetStringBuilder().Clear();
-        Err.GetStringBuilder().Clear();
-        return result;
+        return (status, Take(Out, _outSync), Take(Err, _errSync));
+    }
+
+    private static string Take(StringWriter writer, TextWriter synchronized)
+    {
+        lock (synchronized)
+        {
+            var text = writer.ToString();
+            writer.GetStringBuilder().Clear();
+            return text;
+        }
     }
 
     /// <summary>Runs a line that must succeed with nothing on standard error; returns standard output.</summary>
